@@ -281,7 +281,8 @@ def make_register(seed: int = DEFAULT_SEED, projects: int = 48) -> dict[str, pd.
             rng.choice(7, p=[0.06, 0.14, 0.42, 0.14, 0.14, 0.06, 0.04])
         ]
         rag = "Blue" if status == "Complete" else str(rng.choice(["Red", "Amber", "Green"], p=[0.15, 0.3, 0.55]))
-        suffix = "" if i < len(_PROJECT_THEMES) else f" ({place})"
+        repeat = i >= len(_PROJECT_THEMES) and "{place}" not in title_t
+        suffix = f" ({place})" if repeat else (" (phase 2)" if i >= len(_PROJECT_THEMES) else "")
         rows.append(
             {
                 "ID": f"IH-{i + 1:04d}",

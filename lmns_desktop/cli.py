@@ -1,0 +1,99 @@
+"""The ``lmns-desktop`` command: the window by default, and headless commands (DESIGN.md 5).
+
+Heavy imports happen inside each command so ``--version`` and the window start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from lmns_desktop import __version__
+
+COMMANDS = ("demo-data", "report")
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lmns-desktop",
+        description="LMNS Inclusion Health: Core20PLUS5 project register, cohort equity "
+        "profiling and board reports. Commands: " + ", ".join(COMMANDS) + " (use COMMAND --help).",
+    )
+    parser.add_argument("register", nargs="?", type=Path, help="register workbook to open")
+    parser.add_argument("--demo", action="store_true", help="open the bundled demo register and cohort")
+    parser.add_argument("--self-test", action="store_true", help="check this installation works, then exit")
+    parser.add_argument("--version", action="version", version=f"lmns-desktop {__version__}")
+    return parser
+
+
+def _command_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lmns-desktop")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo-data", help="write the demo register and cohort workbooks")
+    demo.add_argument("outdir", type=Path)
+    demo.add_argument("--rows", type=int, default=5000, help="cohort rows (default 5,000)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's)")
+
+    report = sub.add_parser("report", help="make a report as PDF")
+    report.add_argument("kind", choices=["board"])
+    report.add_argument("--register", type=Path, required=True)
+    report.add_argument("--out", type=Path, required=True, help="output .pdf")
+    report.add_argument("--title", default="")
+    report.add_argument("--author", default="")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"lmns-desktop: {message}", file=sys.stderr)
+    return 2
+
+
+def _run_command(args: argparse.Namespace) -> int:
+    from lmns_desktop.applog import setup_logging
+    from lmns_desktop.core.errors import UserError, user_message
+
+    setup_logging()
+    try:
+        if args.command == "demo-data":
+            from lmns_desktop.core import demo_data
+
+            seed = demo_data.DEFAULT_SEED if args.seed is None else args.seed
+            register, cohort = demo_data.write_demo_files(args.outdir, rows=args.rows, seed=seed)
+            print(register)
+            print(cohort)
+            return 0
+        if args.command == "report":
+            from lmns_desktop.core.register_store import read_register
+            from lmns_desktop.reports import templates
+            from lmns_desktop.reports.pdf import render_pdf
+
+            if args.out.suffix.lower() != ".pdf":
+                return _fail(f"{args.out.name}: the output must end in .pdf")
+            report = templates.board_summary(read_register(args.register), title=args.title, author=args.author)
+            print(render_pdf(report, args.out))
+            return 0
+    except UserError as exc:
+        return _fail(str(exc))
+    except Exception as exc:  # logged in full, reported in a sentence
+        import logging
+
+        logging.getLogger("lmns_desktop.cli").exception("Command %s failed", args.command)
+        return _fail(user_message(exc))
+    return _fail(f"unknown command {args.command}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        return _run_command(_command_parser().parse_args(argv))
+    args = _gui_parser().parse_args(argv)
+    if args.self_test:
+        from lmns_desktop.gui.self_test import run_self_test
+
+        return run_self_test()
+    from lmns_desktop.gui.app import run_gui
+
+    return run_gui(args.register, demo=args.demo)

@@ -1,0 +1,52 @@
+"""Every message box goes through here, so tests can replace one place and nothing blocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+EXCEL_FILTER = "Excel workbooks (*.xlsx)"
+COHORT_FILTER = (
+    "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;Excel (*.xlsx *.xlsm *.xls);;"
+    "OpenDocument (*.ods);;CSV (*.csv);;All files (*)"
+)
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    QMessageBox.warning(parent, title, message)
+
+
+def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    QMessageBox.information(parent, title, message)
+
+
+def ask_yes_no(parent: QWidget | None, title: str, question: str) -> bool:
+    answer = QMessageBox.question(parent, title, question)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_save_discard_cancel(parent: QWidget | None, title: str, question: str) -> str:
+    """Return "save", "discard" or "cancel"."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, question, parent=parent)
+    box.setStandardButtons(
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    )
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    return {
+        QMessageBox.StandardButton.Save: "save",
+        QMessageBox.StandardButton.Discard: "discard",
+    }.get(QMessageBox.StandardButton(answer), "cancel")
+
+
+def open_file(parent: QWidget | None, title: str, folder: Path, file_filter: str) -> Path | None:
+    name, _ = QFileDialog.getOpenFileName(parent, title, str(folder), file_filter)
+    return Path(name) if name else None
+
+
+def save_file(parent: QWidget | None, title: str, suggested: Path, file_filter: str) -> Path | None:
+    name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
+    return Path(name) if name else None

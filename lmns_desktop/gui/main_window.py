@@ -1,0 +1,307 @@
+"""The main window: menus, status bar, the three tabs and all the wiring between them."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import QMainWindow, QWidget
+
+from lmns_desktop import __version__, paths
+from lmns_desktop.gui import dialogs
+from lmns_desktop.gui.forms.ui_main_window import Ui_MainWindow
+from lmns_desktop.gui.settings import Settings
+from lmns_desktop.gui.tabs.cohort_tab import CohortTab
+from lmns_desktop.gui.tabs.register_tab import RegisterTab
+from lmns_desktop.gui.tabs.reports_tab import ReportsTab
+from lmns_desktop.gui.widgets.progress_panel import ProgressPanel
+
+log = logging.getLogger(__name__)
+
+TAB_HELP = (
+    "Register: the LMNS register of inclusion-health projects. Search the table; open a register "
+    "with File > Open register (Ctrl+O).",
+    "Cohort profiling: import a patient-level spreadsheet with File > Import cohort (Ctrl+I). "
+    "Identifiers stay in memory only.",
+    "Reports: choose a template, then Save PDF or Print (Ctrl+P).",
+)
+
+
+class MainWindow(QMainWindow):
+    """One window, three tabs. Cross-tab wiring lives here and nowhere else."""
+
+    ready = Signal()
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.ui = Ui_MainWindow()
+        self.ui.setupUi(self)
+        self.register_path: Path | None = None
+        self.is_demo = False
+
+        self.register_tab = RegisterTab(self)
+        self.cohort_tab = CohortTab(self)
+        self.reports_tab = ReportsTab(self)
+        for tab, title, tip in (
+            (self.register_tab, "&Register", "Projects in the LMNS register"),
+            (self.cohort_tab, "&Cohort profiling", "Import and profile a patient cohort"),
+            (self.reports_tab, "R&eports", "Board summary, project one-pager, cohort profile"),
+        ):
+            index = self.ui.tabs.addTab(tab, title)
+            self.ui.tabs.setTabToolTip(index, tip)
+
+        self.progress_panel = ProgressPanel(self)
+        self.statusBar().addPermanentWidget(self.progress_panel)
+        for slot in (self.register_tab.jobs, self.cohort_tab.jobs, self.reports_tab.jobs):
+            self.progress_panel.attach(slot)
+
+        self.undo_group = QUndoGroup(self)
+        self.undo_group.addStack(self.register_tab.undo_stack)
+        self.undo_group.setActiveStack(self.register_tab.undo_stack)
+        undo = self.undo_group.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_group.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        self.ui.edit_menu.addAction(undo)
+        self.ui.edit_menu.addAction(redo)
+        self.undo_action, self.redo_action = undo, redo
+        self.register_tab.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+
+        self._connect_actions()
+        self._wire_tabs()
+        self._restore_state()
+        self._update_title()
+        self._rebuild_recent_menu()
+
+    # --- set-up -------------------------------------------------------------------------
+    def _connect_actions(self) -> None:
+        ui = self.ui
+        ui.new_action.triggered.connect(self._on_new_triggered)
+        ui.open_action.triggered.connect(self._on_open_triggered)
+        ui.open_demo_action.triggered.connect(self.open_demo)
+        ui.import_cohort_action.triggered.connect(self._on_import_cohort_triggered)
+        ui.save_action.triggered.connect(self._on_save_triggered)
+        ui.save_as_action.triggered.connect(self._on_save_as_triggered)
+        ui.print_action.triggered.connect(self._on_print_triggered)
+        ui.quit_action.triggered.connect(self.close)
+        ui.help_action.triggered.connect(self._on_help_triggered)
+        ui.open_log_folder_action.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
+        )
+        ui.about_action.triggered.connect(self._on_about_triggered)
+        ui.save_action.setEnabled(False)
+        ui.save_as_action.setEnabled(False)
+
+    def _wire_tabs(self) -> None:
+        self.register_tab.register_changed.connect(self.reports_tab.set_register)
+        self.register_tab.register_changed.connect(self._on_register_loaded)
+        self.register_tab.load_failed.connect(lambda m: self._show_error("The register could not be opened", m))
+        self.cohort_tab.cohort_loaded.connect(self._on_cohort_loaded)
+        self.cohort_tab.load_failed.connect(lambda m: self._show_error("The cohort could not be imported", m))
+        self.cohort_tab.import_requested.connect(self._on_import_cohort_triggered)
+        self.reports_tab.save_pdf_requested.connect(self._on_save_pdf_requested)
+        self.reports_tab.print_requested.connect(self._on_print_triggered)
+        self.reports_tab.pdf_saved.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 8000))
+        self.reports_tab.failed.connect(lambda m: self._show_error("The report could not be saved", m))
+        self.ui.tabs.currentChanged.connect(lambda i: setattr(self.settings, "last_tab", i))
+
+    def _restore_state(self) -> None:
+        if self.settings.window_geometry is not None:
+            self.restoreGeometry(self.settings.window_geometry)
+        else:  # first start: fit the laptop screen (often 1366x768) with a margin
+            screen = self.screen().availableGeometry()
+            self.resize(min(1280, int(screen.width() * 0.92)), min(800, int(screen.height() * 0.9)))
+            frame = self.frameGeometry()
+            frame.moveCenter(screen.center())
+            self.move(frame.topLeft())
+        if self.settings.window_state is not None:
+            self.restoreState(self.settings.window_state)
+        last = self.settings.last_tab
+        if 0 <= last < self.ui.tabs.count():
+            self.ui.tabs.setCurrentIndex(last)
+
+    # --- opening things -----------------------------------------------------------------
+    def open_register(self, path: Path, *, demo: bool = False) -> None:
+        self.is_demo = demo
+        self.register_tab.load(Path(path))
+
+    def import_cohort(self, path: Path) -> None:
+        self.cohort_tab.load(Path(path))
+
+    def open_demo(self) -> None:
+        demo = paths.demo_dir()
+        self.open_register(demo / "demo_register.xlsx", demo=True)
+        self.import_cohort(demo / "demo_cohort.xlsx")
+
+    def _on_register_loaded(self, register) -> None:  # noqa: ANN001
+        self.register_path = register.path
+        if not self.is_demo and register.path is not None:
+            self.settings.add_recent_register(register.path)
+            self.settings.last_folder = register.path.parent
+            self._rebuild_recent_menu()
+        self.ui.save_as_action.setEnabled(True)
+        self._update_title()
+        self.statusBar().showMessage(
+            f"Opened {register.path.name if register.path else 'register'}: "
+            f"{len(register.projects):,} projects", 8000
+        )
+
+    def _on_cohort_loaded(self, frame) -> None:  # noqa: ANN001
+        source = self.cohort_tab.source
+        if source is not None and source.parent != paths.demo_dir():
+            self.settings.add_recent_cohort(source)
+        self.statusBar().showMessage(f"Imported cohort: {len(frame):,} rows", 8000)
+
+    def _update_title(self) -> None:
+        name = "LMNS Inclusion Health"
+        if self.register_path is not None:
+            suffix = " (demo)" if self.is_demo else ""
+            name = f"{self.register_path.name}{suffix}[*] — LMNS Inclusion Health"
+        else:
+            name += "[*]"
+        self.setWindowTitle(name)
+
+    def _rebuild_recent_menu(self) -> None:
+        menu = self.ui.recent_menu
+        menu.clear()
+        recent = self.settings.recent_registers
+        for i, path in enumerate(recent, start=1):
+            action = menu.addAction(f"&{i} {path.name}")
+            action.setToolTip(str(path))
+            action.setStatusTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
+        if recent:
+            menu.addSeparator()
+            menu.addAction("Clear list", self._clear_recent)
+        else:
+            menu.addAction("No recent registers").setEnabled(False)
+
+    def _open_recent(self, path: Path) -> None:
+        if not path.exists():
+            self._show_error("The register could not be opened",
+                             f"{path.name} is no longer at {path.parent}. It has been removed from the list.")
+            self.settings.remove_recent_register(path)
+            self._rebuild_recent_menu()
+            return
+        self.open_register(path)
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent_registers()
+        self._rebuild_recent_menu()
+
+    # --- menu actions -------------------------------------------------------------------
+    def _on_new_triggered(self) -> None:
+        target = dialogs.save_file(self, "New register", self.settings.last_folder / "LMNS register.xlsx",
+                                   dialogs.EXCEL_FILTER)
+        if target is None:
+            return
+        from lmns_desktop.core.register_store import write_new_register
+
+        try:
+            write_new_register(target, {})
+        except OSError as exc:
+            log.exception("Could not create a register")
+            self._show_error("The register could not be created",
+                             f"{target.name} could not be written ({exc.strerror}). Choose another folder.")
+            return
+        self.open_register(target)
+
+    def _on_open_triggered(self) -> None:
+        path = dialogs.open_file(self, "Open register", self.settings.last_folder, dialogs.EXCEL_FILTER)
+        if path is not None:
+            self.open_register(path)
+
+    def _on_import_cohort_triggered(self) -> None:
+        path = dialogs.open_file(self, "Import cohort", self.settings.last_folder, dialogs.COHORT_FILTER)
+        if path is not None:
+            self.ui.tabs.setCurrentWidget(self.cohort_tab)
+            self.import_cohort(path)
+
+    def _on_save_triggered(self) -> None:
+        self.statusBar().showMessage("There are no unsaved changes.", 5000)
+
+    def _on_save_as_triggered(self) -> None:
+        if self.register_path is None:
+            return
+        target = dialogs.save_file(self, "Save register as", self.settings.last_folder / self.register_path.name,
+                                   dialogs.EXCEL_FILTER)
+        if target is None:
+            return
+        import shutil
+
+        try:  # nothing is edited yet, so the saved copy is the file as opened
+            shutil.copy2(self.register_path, target)
+        except OSError as exc:
+            self._show_error("The register could not be saved",
+                             f"{target.name} could not be written ({exc.strerror}). Choose another folder.")
+            return
+        self.is_demo = False
+        self.open_register(target)
+
+    def _on_save_pdf_requested(self) -> None:
+        suggested = self.settings.last_folder / f"{self.reports_tab.template_key}-report.pdf"
+        target = dialogs.save_file(self, "Save report as PDF", suggested, "PDF files (*.pdf)")
+        if target is not None:
+            if target.suffix.lower() != ".pdf":
+                target = target.with_suffix(".pdf")
+            self.reports_tab.save_pdf(target)
+
+    def _on_print_triggered(self) -> None:
+        report = self.reports_tab.report_content()
+        if report is None:
+            self._show_error("Nothing to print", "Open a register first, then choose a report to print.")
+            return
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from lmns_desktop.reports.html import render_html
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(report.title)
+        dialog = QPrintDialog(printer, self)
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            doc = QTextDocument()
+            doc.setHtml(render_html(report))
+            doc.print_(printer)
+            self.statusBar().showMessage("Sent to the printer", 5000)
+
+    def _on_help_triggered(self) -> None:
+        index = self.ui.tabs.currentIndex()
+        dialogs.show_info(self, "Help", TAB_HELP[index] if 0 <= index < len(TAB_HELP) else "")
+
+    def _on_about_triggered(self) -> None:
+        dialogs.show_info(
+            self,
+            "About LMNS Inclusion Health",
+            f"LMNS Inclusion Health Desktop {__version__}\n\n"
+            "A register of Core20PLUS5 inclusion-health projects, cohort equity profiling and "
+            "board reports for Local Maternity and Neonatal Systems.\n\n"
+            "Works offline: no data leaves this computer.\n"
+            f"Settings: {self.settings.path}\nLogs: {paths.log_dir()}",
+        )
+
+    def _show_error(self, title: str, message: str) -> None:
+        self.statusBar().showMessage(title, 8000)
+        dialogs.show_error(self, title, message)
+
+    # --- closing ------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        if self.isWindowModified():
+            answer = dialogs.ask_save_discard_cancel(
+                self, "Unsaved changes", "The register has unsaved changes. Save them before closing?"
+            )
+            if answer == "cancel":
+                event.ignore()
+                return
+            if answer == "save":
+                self._on_save_triggered()
+        for slot in (self.register_tab.jobs, self.cohort_tab.jobs, self.reports_tab.jobs):
+            slot.cancel()
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.settings.last_tab = self.ui.tabs.currentIndex()
+        self.settings.sync()
+        event.accept()

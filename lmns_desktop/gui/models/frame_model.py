@@ -1,0 +1,148 @@
+"""A read-only table model over a pandas DataFrame that stays fast at 200,000 rows.
+
+The frame is never copied or changed. Display text is made a whole column at a time (by
+``core.formatting``) the first time the column is painted and then cached; sorting and filtering
+only change a row-order array, so a header click on 200k rows is one numpy argsort.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+if TYPE_CHECKING:  # pandas and numpy load after the window is up
+    import numpy as np
+    import pandas as pd
+
+_Index = QModelIndex | QPersistentModelIndex
+MASK_TEXT = "••••••"
+
+
+class FrameModel(QAbstractTableModel):
+    """Shows a DataFrame; ``sort`` and ``set_row_filter`` reorder rows without touching data."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._df: pd.DataFrame | None = None
+        self._order: np.ndarray | None = None
+        self._filter: np.ndarray | None = None
+        self._sort: tuple[int, Qt.SortOrder] | None = None
+        self._text: dict[int, np.ndarray] = {}
+        self._headers: list[str] = []
+        self._numeric: list[bool] = []
+        self._masked: set[str] = set()
+        self._header_tips: dict[str, str] = {}
+
+    # --- content --------------------------------------------------------------------------
+    def set_frame(self, df: pd.DataFrame) -> None:
+        import numpy as np
+        import pandas as pd
+
+        self.beginResetModel()
+        self._df = df
+        self._filter = None
+        self._sort = None
+        self._order = np.arange(len(df))
+        self._text = {}
+        self._headers = [str(c) for c in df.columns]
+        self._numeric = [
+            pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+            for dtype in df.dtypes
+        ]
+        self.endResetModel()
+
+    def frame(self) -> pd.DataFrame | None:
+        return self._df
+
+    def set_masked_columns(self, columns: set[str]) -> None:
+        """Columns whose values are shown as dots (identifiers), until unmasked."""
+        self._masked = set(columns)
+        if self._df is not None and self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
+
+    def set_header_tooltips(self, tips: dict[str, str]) -> None:
+        self._header_tips = dict(tips)
+
+    def source_row(self, view_row: int) -> int:
+        """The DataFrame position shown at ``view_row``."""
+        assert self._order is not None
+        return int(self._order[view_row])
+
+    def view_row_of(self, source_row: int) -> int | None:
+        import numpy as np
+
+        if self._order is None:
+            return None
+        hits = np.flatnonzero(self._order == source_row)
+        return int(hits[0]) if len(hits) else None
+
+    # --- Qt model API ---------------------------------------------------------------------
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() or self._order is None else len(self._order)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._headers)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or self._df is None:
+            return None
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if self._headers[col] in self._masked:
+                return MASK_TEXT if role == Qt.ItemDataRole.DisplayRole else "Identifier hidden"
+            text = self._text.get(col)
+            if text is None:
+                from lmns_desktop.core.formatting import format_column
+
+                text = self._text[col] = format_column(self._df.iloc[:, col])
+            return text[self._order[index.row()]]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            horizontal = Qt.AlignmentFlag.AlignRight if self._numeric[col] else Qt.AlignmentFlag.AlignLeft
+            return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal:
+            if role == Qt.ItemDataRole.DisplayRole and section < len(self._headers):
+                return self._headers[section]
+            if role == Qt.ItemDataRole.ToolTipRole and section < len(self._headers):
+                name = self._headers[section]
+                return self._header_tips.get(name, f"{name} — click to sort")
+        elif role == Qt.ItemDataRole.DisplayRole and self._order is not None:
+            return str(int(self._order[section]) + 1)
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if self._df is None or not 0 <= column < len(self._headers):
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        self._apply_order()
+        self.layoutChanged.emit()
+
+    def set_row_filter(self, mask: np.ndarray | None) -> None:
+        """Show only rows where ``mask`` is true (None shows all); keeps the current sort."""
+        import numpy as np
+
+        self.beginResetModel()
+        self._filter = None if mask is None else np.flatnonzero(np.asarray(mask, dtype=bool))
+        self._apply_order()
+        self.endResetModel()
+
+    def _apply_order(self) -> None:
+        import numpy as np
+
+        from lmns_desktop.core.formatting import sort_order
+
+        assert self._df is not None
+        if self._sort is None:
+            order = np.arange(len(self._df))
+        else:
+            column, direction = self._sort
+            order = sort_order(self._df.iloc[:, column], direction == Qt.SortOrder.AscendingOrder)
+        if self._filter is not None:
+            keep = np.zeros(len(self._df), dtype=bool)
+            keep[self._filter] = True
+            order = order[keep[order]]
+        self._order = order
