@@ -10,7 +10,13 @@ from pathlib import Path
 import pandas as pd
 
 from lmns_desktop.core.errors import UserError
-from lmns_desktop.core.jobs import CancelledFn, ProgressFn, check_cancelled, never_cancelled, no_progress
+from lmns_desktop.core.jobs import (
+    CancelledFn,
+    ProgressFn,
+    check_cancelled,
+    never_cancelled,
+    no_progress,
+)
 
 
 def load_cohort_table(

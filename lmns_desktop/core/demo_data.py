@@ -314,7 +314,7 @@ def make_register(seed: int = DEFAULT_SEED, projects: int = 48) -> dict[str, pd.
     projects_df = pd.DataFrame(rows, columns=rs.headers(rs.SHEET_PROJECTS))
 
     evidence = []
-    for i, proj in enumerate(rows):
+    for proj in rows:
         for _ in range(int(rng.integers(1, 7))):
             etype = vocab.EVIDENCE_TYPES[int(rng.choice(7, p=[0.3, 0.2, 0.2, 0.12, 0.1, 0.05, 0.03]))]
             when = proj["Start date"] + pd.Timedelta(days=int(rng.integers(0, 700)))

@@ -109,3 +109,97 @@ MULTI_SEPARATOR = "; "
 def headers(sheet: str) -> list[str]:
     """The known column headers of a register sheet, in order."""
     return [c.header for c in SHEET_COLUMNS[sheet]]
+
+
+# --- Extensions for the register store, validation and import -------------------------------
+
+#: Application name written to ``_meta`` (a register names the program that saved it).
+APP_NAME = "LMNS Inclusion Health Desktop"
+
+#: Keys written to the hidden ``_meta`` sheet, in order; unknown keys found there are kept.
+META_KEYS: tuple[str, ...] = (
+    "schema_version",
+    "app",
+    "app_version",
+    "saved_at",
+    "saved_by",
+    "machine",
+)
+
+PROJECT_ID_PREFIX = "IH-"
+PROJECT_ID_WIDTH = 4
+EVIDENCE_ID_PREFIX = "EV-"
+EVIDENCE_ID_WIDTH = 5
+
+#: The column that names a row's project on each child sheet.
+PROJECT_REF = "Project ID"
+CHILD_SHEETS: tuple[str, ...] = (SHEET_EVIDENCE, SHEET_MEASURES, SHEET_PDSA)
+
+YES_NO: tuple[str, ...] = ("Yes", "No")
+
+#: Spellings read as yes / no in yes-no cells (compared case-insensitively).
+YES_WORDS: frozenset[str] = frozenset({"yes", "y", "true", "1"})
+NO_WORDS: frozenset[str] = frozenset({"no", "n", "false", "0"})
+
+#: Date format shown in Excel and in messages.
+EXCEL_DATE_FORMAT = "dd/mm/yyyy"
+MESSAGE_DATE_FORMAT = "%d/%m/%Y"
+
+
+@dataclass(frozen=True)
+class ListDef:
+    """A fixed or user-extendable list, kept as one column of the hidden ``Lists`` sheet.
+
+    Why in the workbook: user-added PLUS groups and trusts must travel with the register so a
+    colleague opening it on another laptop sees the same drop-downs and validation.
+    """
+
+    key: str
+    header: str
+    #: ``True`` when users may add their own values (PLUS groups, trusts).
+    extendable: bool = False
+
+
+LIST_DEFS: tuple[ListDef, ...] = (
+    ListDef("SUB_WORKSTREAMS", "Sub-workstreams"),
+    ListDef("PLUS_GROUPS", "PLUS groups", extendable=True),
+    ListDef("TRUSTS", "Trusts", extendable=True),
+    ListDef("PROJECT_STATUSES", "Project statuses"),
+    ListDef("RAG_RATINGS", "RAG ratings"),
+    ListDef("CLINICAL_AREAS", "Clinical areas"),
+    ListDef("EVIDENCE_TYPES", "Evidence types"),
+    ListDef("EQUITY_PRIORITIES", "Equity priorities"),
+    ListDef("PLEDGE_PRONGS", "Pledge prongs"),
+    ListDef("IMPROVEMENT_DIRECTIONS", "Improvement directions"),
+    ListDef("PDSA_DECISIONS", "PDSA decisions"),
+    ListDef("YES_NO", "Yes/No"),
+)
+LIST_BY_KEY: dict[str, ListDef] = {d.key: d for d in LIST_DEFS}
+
+
+def fixed_list(key: str) -> tuple[str, ...]:
+    """The built-in values of a list (empty for trusts, which each LMNS names itself)."""
+    from lmns_desktop.core import vocab
+
+    if key == "IMPROVEMENT_DIRECTIONS":
+        return IMPROVEMENT_DIRECTIONS
+    if key == "YES_NO":
+        return YES_NO
+    if key == "TRUSTS":
+        return ()
+    return tuple(getattr(vocab, key))
+
+
+def column(sheet: str, header: str) -> Column:
+    """The known column ``header`` of ``sheet`` (KeyError when it is not known)."""
+    for col in SHEET_COLUMNS[sheet]:
+        if col.header == header:
+            return col
+    raise KeyError(f"{sheet} has no column {header!r}")
+
+
+def normalise_header(text: object) -> str:
+    """A header reduced for matching: case, spaces and punctuation do not matter."""
+    import re
+
+    return re.sub(r"[^0-9a-z]+", " ", str(text or "").casefold()).strip()

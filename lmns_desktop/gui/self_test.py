@@ -65,9 +65,9 @@ def run_self_test(timeout: float = 120.0) -> int:
         ):
             out = Path(tmp) / "board.pdf"
             window.reports_tab.save_pdf(out)
-            if wait(lambda: out.exists() and not window.reports_tab.jobs.busy, "writing the PDF"):
-                if out.read_bytes()[:5] != b"%PDF-":
-                    failures.append("writing the PDF: the file is not a PDF")
+            written = wait(lambda: out.exists() and not window.reports_tab.jobs.busy, "writing the PDF")
+            if written and out.read_bytes()[:5] != b"%PDF-":
+                failures.append("writing the PDF: the file is not a PDF")
         window.close()
         app.processEvents()
     if failures:

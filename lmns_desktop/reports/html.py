@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from lmns_desktop.reports.content import Heading, KeyFigures, Note, PageBreak, Paragraph, Report, Table
+from lmns_desktop.reports.content import (
+    Heading,
+    KeyFigures,
+    Note,
+    PageBreak,
+    Paragraph,
+    Report,
+    Table,
+)
 
 _CSS = """
 body { font-family: Arial, Helvetica, sans-serif; font-size: 10pt; color: #212b32; }

@@ -12,7 +12,15 @@ import tempfile
 from pathlib import Path
 
 from lmns_desktop.core.errors import UserError
-from lmns_desktop.reports.content import Heading, KeyFigures, Note, PageBreak, Paragraph, Report, Table
+from lmns_desktop.reports.content import (
+    Heading,
+    KeyFigures,
+    Note,
+    PageBreak,
+    Paragraph,
+    Report,
+    Table,
+)
 
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
@@ -76,10 +84,7 @@ def _table(block: Table, width: float, st: dict[str, object]) -> object:
         [P(_escape(_display(v)), cell_r if i in numeric else cell) for i, v in enumerate(row)]
         for row in block.rows
     ]
-    n = max(len(block.columns), 1)
-    first = max(width * 0.3, width / n) if n > 1 else width
-    widths = [first] + [(width - first) / (n - 1)] * (n - 1) if n > 1 else [width]
-    table = LongTable([header, *body], colWidths=widths, repeatRows=1)
+    table = LongTable([header, *body], colWidths=_column_widths(block, width), repeatRows=1)
     style = [
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(NHS_BLUE)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -91,6 +96,27 @@ def _table(block: Table, width: float, st: dict[str, object]) -> object:
         style.append(("BACKGROUND", (0, row + 1), (-1, row + 1), colors.HexColor(NHS_PALE_GREY)))
     table.setStyle(TableStyle(style))
     return table
+
+
+def _column_widths(block: Table, width: float) -> list[float]:
+    """Columns as wide as their longest word or number; the first (labels) takes the rest."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    pad = 12.0
+    natural = []
+    for i, name in enumerate(block.columns):
+        words = [stringWidth(w, FONT_BOLD, 8.5) for w in str(name).split()] or [0.0]
+        cells = [stringWidth(_display(row[i]), FONT, 8.5) for row in block.rows if i < len(row)]
+        longest_word = max(words)
+        natural.append(max([longest_word, *cells]) + pad)
+    if len(natural) == 1:
+        return [width]
+    rest = natural[1:]
+    first = max(width - sum(rest), width * 0.3)
+    if first + sum(rest) > width:  # too wide: shrink the other columns in proportion
+        scale = (width - first) / sum(rest)
+        rest = [w * scale for w in rest]
+    return [width - sum(rest), *rest]
 
 
 def _key_figures(block: KeyFigures, width: float, st: dict[str, object]) -> object:

@@ -1,0 +1,66 @@
+"""GUI fixtures: a main window factory and message boxes that never block."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lmns_desktop.gui import dialogs
+
+
+class DialogRecorder:
+    """Stands in for message boxes and file dialogs; tests set the answers."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str, str]] = []
+        self.infos: list[tuple[str, str]] = []
+        self.open_path: Path | None = None
+        self.save_path: Path | None = None
+        self.yes_no = True
+        self.save_discard_cancel = "discard"
+
+
+@pytest.fixture(autouse=True)
+def dialog_answers(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
+    rec = DialogRecorder()
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, msg: rec.errors.append((title, msg)))
+    monkeypatch.setattr(dialogs, "show_info", lambda parent, title, msg: rec.infos.append((title, msg)))
+    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, title, q: rec.yes_no)
+    monkeypatch.setattr(dialogs, "ask_save_discard_cancel", lambda parent, title, q: rec.save_discard_cancel)
+    monkeypatch.setattr(dialogs, "open_file", lambda parent, title, folder, flt: rec.open_path)
+    monkeypatch.setattr(dialogs, "save_file", lambda parent, title, suggested, flt: rec.save_path)
+    return rec
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path: Path) -> Callable[..., object]:
+    """Factory for main windows sharing one settings file; all are closed at teardown."""
+    from lmns_desktop.gui.main_window import MainWindow
+    from lmns_desktop.gui.settings import Settings
+
+    made: list[MainWindow] = []
+
+    def _make(settings_file: Path | None = None) -> MainWindow:
+        window = MainWindow(Settings(settings_file or tmp_path / "settings.ini"))
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        made.append(window)
+        return window
+
+    yield _make
+    for window in made:
+        for slot in (window.register_tab.jobs, window.cohort_tab.jobs, window.reports_tab.jobs):
+            slot.cancel()
+
+
+@pytest.fixture
+def demo_window(make_window, qtbot):
+    """A main window with the bundled demo register and cohort loaded."""
+    window = make_window()
+    window.open_demo()
+    qtbot.waitUntil(lambda: window.register_tab.register is not None, timeout=30_000)
+    qtbot.waitUntil(lambda: window.cohort_tab.cohort is not None, timeout=30_000)
+    return window
