@@ -7,7 +7,6 @@ not reach the log.
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from pathlib import Path
 
 from lmns_desktop import paths
@@ -16,10 +15,17 @@ LOG_FILE_NAME = "lmns-desktop.log"
 _configured: Path | None = None
 
 
+def log_file() -> Path:
+    """Where the log is written (the folder is created; the file may not exist yet)."""
+    return paths.log_dir() / LOG_FILE_NAME
+
+
 def setup_logging(level: int = logging.INFO) -> Path:
     """Send the app's log to ``<data folder>/logs/lmns-desktop.log`` (5 files of 1 MB)."""
+    import logging.handlers
+
     global _configured
-    target = paths.log_dir() / LOG_FILE_NAME
+    target = log_file()
     if _configured == target:
         return target
     handler = logging.handlers.RotatingFileHandler(

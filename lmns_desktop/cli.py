@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from lmns_desktop import __version__
+import lmns_desktop
 
 COMMANDS = ("demo-data", "report")
 
@@ -24,7 +24,7 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("register", nargs="?", type=Path, help="register workbook to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo register and cohort")
     parser.add_argument("--self-test", action="store_true", help="check this installation works, then exit")
-    parser.add_argument("--version", action="version", version=f"lmns-desktop {__version__}")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
 
@@ -90,6 +90,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and argv[0] in COMMANDS:
         return _run_command(_command_parser().parse_args(argv))
     args = _gui_parser().parse_args(argv)
+    if args.version:
+        print(f"lmns-desktop {lmns_desktop.__version__}")
+        return 0
     if args.self_test:
         from lmns_desktop.gui.self_test import run_self_test
 

@@ -17,6 +17,9 @@ def install_excepthook(log_file: Path) -> None:
     """Log every unhandled exception and show a calm dialog instead of a traceback."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        from lmns_desktop.applog import setup_logging
+
+        setup_logging()
         log.critical("Unhandled error", exc_info=(exc_type, exc, tb))
         from PySide6.QtWidgets import QApplication, QMessageBox
 

@@ -9,7 +9,8 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMainWindow, QWidget
 
-from lmns_desktop import __version__, paths
+import lmns_desktop
+from lmns_desktop import paths
 from lmns_desktop.gui import dialogs
 from lmns_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from lmns_desktop.gui.settings import Settings
@@ -276,7 +277,7 @@ class MainWindow(QMainWindow):
         dialogs.show_info(
             self,
             "About LMNS Inclusion Health",
-            f"LMNS Inclusion Health Desktop {__version__}\n\n"
+            f"LMNS Inclusion Health Desktop {lmns_desktop.__version__}\n\n"
             "A register of Core20PLUS5 inclusion-health projects, cohort equity profiling and "
             "board reports for Local Maternity and Neonatal Systems.\n\n"
             "Works offline: no data leaves this computer.\n"

@@ -59,7 +59,7 @@ def _styles() -> dict[str, object]:
         "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=8, spaceAfter=4, keepWithNext=True),
         "note": ParagraphStyle("note", parent=base, fontSize=8, leading=10.5, textColor=colors.HexColor(NHS_DARK_GREY)),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8.5, leading=10.5, spaceAfter=0),
-        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=10.5, spaceAfter=0, textColor=colors.white),
+        "head": ParagraphStyle("head", parent=base, fontName=FONT_BOLD, fontSize=8, leading=10, spaceAfter=0, textColor=colors.white),
         "figure_value": ParagraphStyle("fv", parent=base, fontName=FONT_BOLD, fontSize=18, leading=22, textColor=blue, alignment=1, spaceAfter=0),
         "figure_label": ParagraphStyle("fl", parent=base, fontSize=8.5, leading=10.5, alignment=1, spaceAfter=0),
     }
@@ -102,17 +102,17 @@ def _column_widths(block: Table, width: float) -> list[float]:
     """Columns as wide as their longest word or number; the first (labels) takes the rest."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    pad = 12.0
+    pad = 16.0  # cell padding (6 + 6) and a little air, so words never break
     natural = []
     for i, name in enumerate(block.columns):
-        words = [stringWidth(w, FONT_BOLD, 8.5) for w in str(name).split()] or [0.0]
+        words = [stringWidth(w, FONT_BOLD, 8) for w in str(name).split()] or [0.0]
         cells = [stringWidth(_display(row[i]), FONT, 8.5) for row in block.rows if i < len(row)]
         longest_word = max(words)
         natural.append(max([longest_word, *cells]) + pad)
     if len(natural) == 1:
         return [width]
     rest = natural[1:]
-    first = max(width - sum(rest), width * 0.3)
+    first = max(width - sum(rest), width * 0.22)
     if first + sum(rest) > width:  # too wide: shrink the other columns in proportion
         scale = (width - first) / sum(rest)
         rest = [w * scale for w in rest]
@@ -252,6 +252,9 @@ def render_pdf(report: Report, out: Path) -> Path:
             subject=report.subtitle, creator="LMNS Inclusion Health Desktop",
         )
         doc.build(_flowables(report, doc.width), canvasmaker=_canvas_class(report))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a saved report gets normal rights
         os.replace(tmp, out)
     except PermissionError as exc:
         raise UserError(

@@ -84,7 +84,7 @@ def test_wilson_arrays_match_scalars(pairs, level) -> None:
 
 
 def test_wilson_missing_and_empty_inputs_give_nan() -> None:
-    value, lower, upper = stats.wilson_ci([None, 3, 4, np.nan], [10, None, 0, 5])
+    value, lower, upper = stats.wilson_ci([None, 3, 0, np.nan], [10, None, 0, 5])
     assert np.isnan(value[:3]).all() and np.isnan(lower[:3]).all() and np.isnan(upper[:3]).all()
     assert value[3] != value[3]  # x missing
     with pytest.raises(ValueError, match="larger than its denominator"):
