@@ -87,7 +87,11 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in COMMANDS:
+    if not argv:  # the common case: straight to the window, without argparse (~8 ms)
+        from lmns_desktop.gui.app import run_gui
+
+        return run_gui(None)
+    if argv[0] in COMMANDS:
         return _run_command(_command_parser().parse_args(argv))
     args = _gui_parser().parse_args(argv)
     if args.version:

@@ -77,14 +77,17 @@ def _counts(values: Any) -> np.ndarray:
     if isinstance(values, pd.Series | pd.Index):
         arr = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     else:
-        arr = pd.to_numeric(pd.Series(np.ravel(np.asarray(values, dtype=object))),
-                            errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+        arr = pd.to_numeric(
+            pd.Series(np.ravel(np.asarray(values, dtype=object))), errors="coerce"
+        ).to_numpy(dtype=float, na_value=np.nan)
     if np.any(arr < 0):
         raise ValueError("Counts must not be negative.")
     return arr
 
 
-def round_counts(counts: Any, rule: SuppressionRule = DEFAULT_RULE) -> tuple[np.ndarray, np.ndarray]:
+def round_counts(
+    counts: Any, rule: SuppressionRule = DEFAULT_RULE
+) -> tuple[np.ndarray, np.ndarray]:
     """Numbers after the rule: (rounded counts, suppressed mask).
 
     Rounded counts are floats with NaN where the count is suppressed or missing; the mask is True

@@ -171,16 +171,25 @@ def xmr(
 
     cols: dict[str, np.ndarray] = {
         name: np.full(n, np.nan)
-        for name in ("mean", "moving_range", "amr", "lower_limit", "upper_limit", "lower_near",
-                     "upper_near")
+        for name in (
+            "mean",
+            "moving_range",
+            "amr",
+            "lower_limit",
+            "upper_limit",
+            "lower_near",
+            "upper_near",
+        )
     }
-    flags = {name: np.zeros(n, dtype=bool) for name in
-             ("astronomical", "shift", "trend", "two_of_three")}
+    flags = {
+        name: np.zeros(n, dtype=bool) for name in ("astronomical", "shift", "trend", "two_of_three")
+    }
     direction = np.zeros(n, dtype=int)
     segment = np.zeros(n, dtype=int)
 
     starts = _segment_starts(n, recalc_at) if n else []
-    for seg_no, (start, stop) in enumerate(zip(starts, [*starts[1:], n], strict=True)):
+    stops = [*starts[1:], n] if starts else []
+    for seg_no, (start, stop) in enumerate(zip(starts, stops, strict=True)):
         segment[start:stop] = seg_no
         positions = start + np.flatnonzero(~np.isnan(y[start:stop]))
         observed = y[positions]
@@ -218,10 +227,11 @@ def xmr(
             **flags,
             "special_cause": special,
             "direction": direction,
-            "classification": classification,
         },
         index=index,
     )
+    # object dtype keeps None for missing values (pandas would otherwise infer a string dtype)
+    points["classification"] = pd.Series(classification, index=index, dtype=object)
     return XmrResult(
         points=points,
         improvement=improvement,

@@ -235,7 +235,9 @@ def rate_ci(
     with np.errstate(invalid="ignore", divide="ignore"):
         scale = np.where(valid, multiplier / np.where(valid, n, 1.0), np.nan)
     return CI(
-        _out(x * scale), _out(np.asarray(counts.lower) * scale), _out(np.asarray(counts.upper) * scale)
+        _out(x * scale),
+        _out(np.asarray(counts.lower) * scale),
+        _out(np.asarray(counts.upper) * scale),
     )
 
 
@@ -692,16 +694,32 @@ def sii_from_counts(
     inside = bool(np.all((x > 0) & (x < n)))
     if inside:
         return sii_rii(
-            groups, n, p, lower=lo, upper=hi, value_type="proportion", transform=transform,
-            multiplier=multiplier, confidence=confidence, reps=reps, seed=seed,
+            groups,
+            n,
+            p,
+            lower=lo,
+            upper=hi,
+            value_type="proportion",
+            transform=transform,
+            multiplier=multiplier,
+            confidence=confidence,
+            reps=reps,
+            seed=seed,
         )
     if transform:
         raise ValueError(
             "A logit transform is not possible when a group has 0% or 100%; use transform=False."
         )
     result = sii_rii(
-        groups, n, p, se=(hi - lo) / (2.0 * _Z95), value_type="other", multiplier=multiplier,
-        confidence=confidence, reps=reps, seed=seed,
+        groups,
+        n,
+        p,
+        se=(hi - lo) / (2.0 * _Z95),
+        value_type="other",
+        multiplier=multiplier,
+        confidence=confidence,
+        reps=reps,
+        seed=seed,
     )
     note = (
         "A group had 0% or 100%, so standard errors were taken from the Wilson limits on the "

@@ -25,8 +25,23 @@ NOTE = (
 
 @pytest.mark.parametrize(
     ("count", "shown"),
-    [(0, 0), (1, "*"), (5, "*"), (7, "*"), (8, 10), (9, 10), (10, 10), (12, 10), (13, 15),
-     (17, 15), (18, 20), (22, 20), (23, 25), (1234, 1235), (1232, 1230)],
+    [
+        (0, 0),
+        (1, "*"),
+        (5, "*"),
+        (7, "*"),
+        (8, 10),
+        (9, 10),
+        (10, 10),
+        (12, 10),
+        (13, 15),
+        (17, 15),
+        (18, 20),
+        (22, 20),
+        (23, 25),
+        (1234, 1235),
+        (1232, 1230),
+    ],
 )
 def test_counts_follow_the_nhs_rule(count, shown) -> None:
     assert suppress_counts([count]).tolist() == [shown]
@@ -100,7 +115,9 @@ def test_apply_to_table_returns_a_display_copy_and_the_note() -> None:
         }
     )
     before = df.copy()
-    table, note = apply_to_table(df, ["count", "denominator"], {"percent": ("count", "denominator")})
+    table, note = apply_to_table(
+        df, ["count", "denominator"], {"percent": ("count", "denominator")}
+    )
     assert note == NOTE
     assert table["count"].tolist() == [10, 525, "*"]
     assert table["denominator"].tolist() == [40, 1790, 40]
@@ -152,8 +169,10 @@ def test_property_percentages_hide_whenever_a_number_is_hidden(pairs) -> None:
         elif d == 0:
             assert out is None
         else:
-            rn, rd = (0 if n == 0 else int(np.floor(n / 5 + 0.5) * 5),
-                      int(np.floor(d / 5 + 0.5) * 5))
+            rn, rd = (
+                0 if n == 0 else int(np.floor(n / 5 + 0.5) * 5),
+                int(np.floor(d / 5 + 0.5) * 5),
+            )
             assert abs(out - 100 * rn / rd) <= 0.05 + 1e-9  # rounded to 1 dp
 
 

@@ -111,13 +111,18 @@ def _mean_cases() -> list:
     expected = _read("mean_expected.csv")
     cases = []
     for row in expected.to_dict("records"):
-        values = inputs["values"] if row["area"] == "No grouping" else (
-            inputs.loc[inputs["area"] == row["area"], "values"]
+        values = (
+            inputs["values"]
+            if row["area"] == "No grouping"
+            else (inputs.loc[inputs["area"] == row["area"], "values"])
         )
-        for level, lo, hi in ((0.95, "lower95_0cl", "upper95_0cl"), (0.998, "lower99_8cl",
-                                                                      "upper99_8cl")):
-            cases.append(pytest.param(values.to_numpy(), level, row, lo, hi,
-                                      id=f"{row['area']}-{level}"))
+        for level, lo, hi in (
+            (0.95, "lower95_0cl", "upper95_0cl"),
+            (0.998, "lower99_8cl", "upper99_8cl"),
+        ):
+            cases.append(
+                pytest.param(values.to_numpy(), level, row, lo, hi, id=f"{row['area']}-{level}")
+            )
     return cases
 
 
@@ -158,7 +163,11 @@ def test_dsr_matches_calculate_dsr(data, row, mult, level, lo, hi) -> None:
     if not row["independent_events"]:
         persons = {f: data[f"f{f}"] for f in (1, 2, 3, 4)}
     result = stats.dsr_ci(
-        data["count"], data["pop"], data["std"], level, multiplier=mult,
+        data["count"],
+        data["pop"],
+        data["std"],
+        level,
+        multiplier=mult,
         persons_by_frequency=persons,
     )
     assert result.total_count == row["total_count"]
@@ -196,7 +205,9 @@ def _sii_cases() -> list:
     cases = []
     for row in SII_EXPECTED.to_dict("records"):
         for source in _sii_sources(row["se_source_in_test"]):
-            cases.append(pytest.param(row, source, id=f"{row['scenario_id']}-{row['area']}-{source}"))
+            cases.append(
+                pytest.param(row, source, id=f"{row['scenario_id']}-{row['area']}-{source}")
+            )
     return cases
 
 
@@ -212,13 +223,26 @@ def _run_sii(row: dict, source: str) -> stats.SIIResult:
         "confidence": levels,
     }
     if source == "se":
-        return stats.sii_rii(data["Quantile"], data["Population"], data["Value"],
-                             se=data["StandardError"], **kwargs)
+        return stats.sii_rii(
+            data["Quantile"], data["Population"], data["Value"], se=data["StandardError"], **kwargs
+        )
     if source == "count":
-        return stats.sii_rii(data["Quantile"], data["Population"], count=data["Count"],
-                             lower=data["LowerCL"], upper=data["UpperCL"], **kwargs)
-    return stats.sii_rii(data["Quantile"], data["Population"], data["Value"],
-                         lower=data["LowerCL"], upper=data["UpperCL"], **kwargs)
+        return stats.sii_rii(
+            data["Quantile"],
+            data["Population"],
+            count=data["Count"],
+            lower=data["LowerCL"],
+            upper=data["UpperCL"],
+            **kwargs,
+        )
+    return stats.sii_rii(
+        data["Quantile"],
+        data["Population"],
+        data["Value"],
+        lower=data["LowerCL"],
+        upper=data["UpperCL"],
+        **kwargs,
+    )
 
 
 def _assert_within_width(actual: float, lower: float, upper: float, expected: float) -> None:
@@ -256,8 +280,13 @@ def test_sii_oracle_covers_every_expected_row() -> None:
 def _sii_call(first: int, last: int, **kwargs) -> stats.SIIResult:
     data = _sii_rows(first, last)
     args = {"quantile": data["Quantile"], "population": data["Population"]}
-    for key, column in (("value", "Value"), ("se", "StandardError"), ("lower", "LowerCL"),
-                        ("upper", "UpperCL"), ("count", "Count")):
+    for key, column in (
+        ("value", "Value"),
+        ("se", "StandardError"),
+        ("lower", "LowerCL"),
+        ("upper", "UpperCL"),
+        ("count", "Count"),
+    ):
         if kwargs.pop(key, False):
             args[key] = data[column]
     return stats.sii_rii(**args, reps=1000, **kwargs)
@@ -269,29 +298,76 @@ def _sii_call(first: int, last: int, **kwargs) -> stats.SIIResult:
         pytest.param(151, 160, {"value": True, "se": True}, "population", id="negative-population"),
         pytest.param(161, 165, {"value": True, "se": True}, "Standard errors", id="negative-se"),
         pytest.param(191, 200, {"value": True, "se": True}, "Standard errors", id="missing-se"),
-        pytest.param(191, 200, {"value": True, "lower": True, "upper": True}, "both confidence",
-                     id="missing-cls"),
-        pytest.param(166, 170, {"count": True, "se": True, "value_type": 2}, "count above zero",
-                     id="zero-count"),
-        pytest.param(1, 10, {"value": True, "se": True, "value_type": 2}, "between 0 and 1",
-                     id="value-not-a-proportion"),
-        pytest.param(171, 175, {"value": True, "lower": True, "upper": True, "value_type": 2},
-                     "between 0 and 1", id="upper-cl-not-a-proportion"),
-        pytest.param(176, 180, {"value": True, "lower": True, "upper": True, "value_type": 2},
-                     "between 0 and 1", id="lower-cl-not-a-proportion"),
+        pytest.param(
+            191,
+            200,
+            {"value": True, "lower": True, "upper": True},
+            "both confidence",
+            id="missing-cls",
+        ),
+        pytest.param(
+            166,
+            170,
+            {"count": True, "se": True, "value_type": 2},
+            "count above zero",
+            id="zero-count",
+        ),
+        pytest.param(
+            1,
+            10,
+            {"value": True, "se": True, "value_type": 2},
+            "between 0 and 1",
+            id="value-not-a-proportion",
+        ),
+        pytest.param(
+            171,
+            175,
+            {"value": True, "lower": True, "upper": True, "value_type": 2},
+            "between 0 and 1",
+            id="upper-cl-not-a-proportion",
+        ),
+        pytest.param(
+            176,
+            180,
+            {"value": True, "lower": True, "upper": True, "value_type": 2},
+            "between 0 and 1",
+            id="lower-cl-not-a-proportion",
+        ),
         pytest.param(181, 190, {"value": True, "se": True}, "needs a value", id="missing-values"),
-        pytest.param(201, 210, {"value": True, "se": True}, "population",
-                     id="missing-population-and-value"),
-        pytest.param(1, 3, {"value": True, "lower": True, "upper": True}, "between 5 and 100",
-                     id="too-few-quantiles"),
-        pytest.param(1, 10, {"value": True, "lower": True, "upper": True, "transform": True},
-                     "rate' or 'proportion", id="transform-needs-rate-or-proportion"),
-        pytest.param(71, 80, {"value": True, "se": True, "transform": True, "value_type": 1},
-                     "not a standard error", id="transform-needs-limits-not-se"),
-        pytest.param(1, 10, {"value": True, "se": True, "value_type": 3}, "value_type",
-                     id="bad-value-type"),
-        pytest.param(1, 10, {"value": True, "se": True, "confidence": 1.35}, "between 0 and 1",
-                     id="bad-confidence"),
+        pytest.param(
+            201, 210, {"value": True, "se": True}, "population", id="missing-population-and-value"
+        ),
+        pytest.param(
+            1,
+            3,
+            {"value": True, "lower": True, "upper": True},
+            "between 5 and 100",
+            id="too-few-quantiles",
+        ),
+        pytest.param(
+            1,
+            10,
+            {"value": True, "lower": True, "upper": True, "transform": True},
+            "rate' or 'proportion",
+            id="transform-needs-rate-or-proportion",
+        ),
+        pytest.param(
+            71,
+            80,
+            {"value": True, "se": True, "transform": True, "value_type": 1},
+            "not a standard error",
+            id="transform-needs-limits-not-se",
+        ),
+        pytest.param(
+            1, 10, {"value": True, "se": True, "value_type": 3}, "value_type", id="bad-value-type"
+        ),
+        pytest.param(
+            1,
+            10,
+            {"value": True, "se": True, "confidence": 1.35},
+            "between 0 and 1",
+            id="bad-confidence",
+        ),
     ],
 )
 def test_sii_rejects_what_upstream_rejects(first, last, kwargs, message) -> None:
@@ -302,8 +378,9 @@ def test_sii_rejects_what_upstream_rejects(first, last, kwargs, message) -> None
 def test_sii_rejects_too_few_repetitions() -> None:
     data = _sii_rows(1, 10)
     with pytest.raises(ValueError, match="1,000"):
-        stats.sii_rii(data["Quantile"], data["Population"], data["Value"],
-                      se=data["StandardError"], reps=999)
+        stats.sii_rii(
+            data["Quantile"], data["Population"], data["Value"], se=data["StandardError"], reps=999
+        )
 
 
 def test_sii_rejects_a_repeated_quantile() -> None:
@@ -335,8 +412,9 @@ def test_sii_is_reproducible_with_a_seed_and_varies_without_one_fixed() -> None:
 
 def test_sii_order_of_rows_does_not_matter() -> None:
     data = _sii_rows(1, 10).iloc[::-1]
-    result = stats.sii_rii(data["Quantile"], data["Population"], data["Value"],
-                           se=data["StandardError"], reps=1000)
+    result = stats.sii_rii(
+        data["Quantile"], data["Population"], data["Value"], se=data["StandardError"], reps=1000
+    )
     assert result.sii == pytest.approx(6.93461647366882, rel=1e-9)
 
 
@@ -346,8 +424,14 @@ def test_sii_with_100k_reps_for_ten_quantiles_is_fast() -> None:
     best = math.inf
     for _ in range(5):
         start = time.perf_counter()
-        stats.sii_rii(*args, lower=data["LowerCL"], upper=data["UpperCL"], value_type="rate",
-                      transform=True, reps=100_000)
+        stats.sii_rii(
+            *args,
+            lower=data["LowerCL"],
+            upper=data["UpperCL"],
+            value_type="rate",
+            transform=True,
+            reps=100_000,
+        )
         best = min(best, time.perf_counter() - start)
     assert best < 0.150
 
@@ -358,8 +442,17 @@ def test_sii_from_counts_equals_sii_rii_on_wilson_limits() -> None:
     n = data["Population"].to_numpy()
     x = data["Count"].to_numpy()
     p, lo, hi = stats.wilson_ci(x, n, 0.95, multiplier=1)
-    direct = stats.sii_rii(data["Quantile"], n, p, lower=lo, upper=hi, value_type="proportion",
-                           multiplier=100, reps=5000, seed=3)
+    direct = stats.sii_rii(
+        data["Quantile"],
+        n,
+        p,
+        lower=lo,
+        upper=hi,
+        value_type="proportion",
+        multiplier=100,
+        reps=5000,
+        seed=3,
+    )
     wrapped = stats.sii_from_counts(data["Quantile"], x, n, reps=5000, seed=3)
     assert wrapped == direct
     assert wrapped.se_scale == "logit"
@@ -371,15 +464,17 @@ def test_sii_from_counts_with_a_zero_group_falls_back_to_the_percentage_scale() 
     groups = [1, 2, 3, 4, 5]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = stats.sii_from_counts(groups, [12, 8, 5, 3, 0], [200, 210, 190, 205, 180],
-                                       reps=2000)
+        result = stats.sii_from_counts(
+            groups, [12, 8, 5, 3, 0], [200, 210, 190, 205, 180], reps=2000
+        )
     assert result.se_scale == "raw"
     assert result.notes and "0% or 100%" in result.notes[-1]
     assert result.sii < 0
     assert result.sii_lower[0] < result.sii < result.sii_upper[0]
     with pytest.raises(ValueError, match="logit"):
-        stats.sii_from_counts(groups, [12, 8, 5, 3, 0], [200, 210, 190, 205, 180],
-                              transform=True, reps=2000)
+        stats.sii_from_counts(
+            groups, [12, 8, 5, 3, 0], [200, 210, 190, 205, 180], transform=True, reps=2000
+        )
 
 
 def test_sii_from_counts_needs_people_in_every_group() -> None:

@@ -93,8 +93,7 @@ def test_wilson_missing_and_empty_inputs_give_nan() -> None:
         stats.wilson_ci(-1, 5)
 
 
-@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=10**7),
-       levels)
+@given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=1, max_value=10**7), levels)
 def test_rate_ci_contains_rate_and_is_non_negative(x, n, level) -> None:
     value, lower, upper = stats.rate_ci(x, n, level, multiplier=1000)
     assert 0.0 <= lower <= value <= upper
@@ -151,9 +150,13 @@ def test_risk_ratio_swapping_groups_inverts_it(groups, level) -> None:
     assert back.upper == pytest.approx(1.0 / fwd.lower, rel=1e-9)
 
 
-@given(st.integers(min_value=1, max_value=10**5), st.integers(min_value=1, max_value=10**7),
-       st.integers(min_value=1, max_value=10**5), st.integers(min_value=1, max_value=10**7),
-       levels)
+@given(
+    st.integers(min_value=1, max_value=10**5),
+    st.integers(min_value=1, max_value=10**7),
+    st.integers(min_value=1, max_value=10**5),
+    st.integers(min_value=1, max_value=10**7),
+    levels,
+)
 def test_rate_ratio_contains_ratio(a, n1, b, n0, level) -> None:
     result = stats.rate_ratio(a, n1, b, n0, level)
     assert 0.0 < result.lower < result.ratio < result.upper

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
@@ -92,6 +92,8 @@ class RegisterTab(QWidget):
         )
 
     def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        from PySide6.QtCore import Qt
+
         if event.key() == Qt.Key.Key_Escape and self.search.text():
             self.search.clear()
         else:
