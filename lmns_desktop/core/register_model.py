@@ -95,49 +95,67 @@ def coerce_values(col: rs.Column, values: Sequence[object]) -> tuple[pd.Series, 
 
     The second item maps a position to the original value wherever the typed frame cannot hold
     it exactly (text in a date cell, a number in a text cell): the store writes those originals
-    back unless the cell is edited, and validation reports them.
+    back unless the cell is edited, and validation reports them. Plain types take fast paths
+    because a large register has hundreds of thousands of cells.
     """
     raw: dict[int, object] = {}
     kind = col.kind
     out: list[object] = []
+    append = out.append
     if kind == "date":
         for i, v in enumerate(values):
-            if _is_blank(v):
-                out.append(pd.NaT)
-                continue
-            ts = _as_timestamp(v)
-            if ts is None or not pd.Timestamp.min < ts < pd.Timestamp.max:
-                raw[i] = v
-                out.append(pd.NaT)
+            t = type(v)
+            if t is datetime or t is date or t is pd.Timestamp:
+                if 1678 <= v.year <= 2261:  # type: ignore[attr-defined]
+                    append(v)
+                else:
+                    raw[i] = v
+                    append(None)
+            elif v is None or (t is str and not v.strip()) or (t is float and v != v):
+                append(None)
             else:
-                out.append(ts)
+                ts = _as_timestamp(v)
+                if ts is None or not 1678 <= ts.year <= 2261:
+                    raw[i] = v
+                    append(None)
+                else:
+                    append(ts)
         series = pd.Series(pd.to_datetime(pd.Series(out, dtype=object)), dtype="datetime64[ns]")
         return series, raw
     if kind in ("number", "integer"):
+        nan = math.nan
         for i, v in enumerate(values):
+            t = type(v)
+            if t is float or t is int:
+                if kind == "integer" and t is float and not v.is_integer():  # type: ignore[union-attr]
+                    raw[i] = v
+                    append(nan)
+                else:
+                    append(v)
+                continue
             if _is_blank(v):
-                out.append(np.nan)
+                append(nan)
                 continue
             number = _as_number(v)
             if number is None or (kind == "integer" and not number.is_integer()):
                 raw[i] = v
-                out.append(np.nan)
+                append(nan)
             else:
-                out.append(number)
+                append(number)
         arr = np.asarray(out, dtype=float)
         if kind == "integer":
             return pd.Series(pd.array(arr, dtype="Float64").astype("Int64")), raw
         return pd.Series(arr, dtype="float64"), raw
     for i, v in enumerate(values):
-        if _is_blank(v):
-            out.append(None)
-        elif isinstance(v, str):
-            out.append(v)
+        if type(v) is str:
+            append(v if v.strip() else None)
+        elif _is_blank(v):
+            append(None)
         else:
             if kind == "yesno" and isinstance(v, bool | np.bool_):
-                out.append("Yes" if v else "No")
+                append("Yes" if v else "No")
             else:
-                out.append(_text_of(v))
+                append(_text_of(v))
             raw[i] = v.item() if isinstance(v, np.generic) else v
     return pd.Series(out, dtype="str"), raw
 

@@ -1,0 +1,1 @@
+"""Cohort import: read, find the header, map columns, normalise, derive deprivation, check."""
