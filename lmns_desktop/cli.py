@@ -87,6 +87,9 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from lmns_desktop.paths import configure_runtime
+
+    configure_runtime()
     if not argv:  # the common case: straight to the window, without argparse (~8 ms)
         from lmns_desktop.gui.app import run_gui
 

@@ -57,3 +57,12 @@ def settings_file() -> Path:
 
 def demo_dir() -> Path:
     return resource_path("demo")
+
+
+def configure_runtime() -> None:
+    """Point matplotlib's config and font cache at the per-user folder.
+
+    Its default (beside the install, or in a home folder IT may lock down) fails when the app
+    runs from a read-only network share; this costs nothing at start-up (no imports).
+    """
+    os.environ.setdefault("MPLCONFIGDIR", str(user_data_dir() / "matplotlib"))

@@ -11,9 +11,14 @@ from PySide6.QtCore import QPoint, Qt
 from lmns_desktop.core import vocab
 
 
-def _pdf_text(path: Path) -> str:
-    pages = PdfReader(path).pages
-    return "\n".join(page.extract_text(extraction_mode="layout") for page in pages)
+def _pdf_tokens(path: Path) -> list[str]:
+    return " ".join(page.extract_text() for page in PdfReader(path).pages).split()
+
+
+def _contains_run(tokens: list[str], run: list[str]) -> bool:
+    """True if ``run`` appears as consecutive tokens (table cells may wrap across lines)."""
+    n = len(run)
+    return any(tokens[i:i + n] == run for i in range(len(tokens) - n + 1))
 
 
 def test_window_starts_empty_with_three_tabs(make_window) -> None:
@@ -77,15 +82,15 @@ def test_save_pdf_writes_the_board_summary_with_the_register_counts(demo_window,
     dialog_answers.save_path = out
     with qtbot.waitSignal(window.reports_tab.pdf_saved, timeout=30_000):
         qtbot.mouseClick(window.reports_tab.save_pdf_button, Qt.MouseButton.LeftButton)
-    text = _pdf_text(out)
+    tokens = _pdf_tokens(out)
     projects: pd.DataFrame = window.register_tab.register.projects
-    assert "LMNS board summary" in text
-    counts = projects.groupby("Sub-workstream").size()
+    assert _contains_run(tokens, "LMNS board summary".split())
+    table = pd.crosstab(projects["Sub-workstream"], projects["Status"])
+    table = table.reindex(columns=[s for s in vocab.PROJECT_STATUSES], fill_value=0)
     for stream in vocab.SUB_WORKSTREAMS:
-        line = next(line for line in text.splitlines() if line.strip().startswith(stream.split()[0]))
-        assert line.split()[-1] == str(counts[stream]), line
-    total_line = next(line for line in text.splitlines() if line.strip().startswith("Total"))
-    assert total_line.split()[-1] == str(len(projects))
+        row = [str(v) for v in table.loc[stream]] + [str(int(table.loc[stream].sum()))]
+        assert _contains_run(tokens, stream.split() + row), stream
+    assert _contains_run(tokens, ["Total", *(str(v) for v in table.sum()), str(len(projects))])
     assert str(out) in window.reports_tab.status.text()
     assert not list(tmp_path.glob(".~lmns-*"))  # no temp file left behind
 
