@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lmns_desktop.core.errors import UserError
 
@@ -150,7 +150,7 @@ def atomic_write(path: Path, write: Callable[[object], None] | bytes) -> None:
         fd, tmp_name = tempfile.mkstemp(prefix=f".~{path.stem}.", suffix=".tmp", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
             if isinstance(write, bytes | bytearray):
-                handle.write(write)
+                _write_all(handle, bytes(write))
             else:
                 write(handle)
             handle.flush()
@@ -175,6 +175,14 @@ def atomic_write(path: Path, write: Callable[[object], None] | bytes) -> None:
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
+
+
+def _write_all(handle: Any, data: bytes) -> None:
+    """The one place bytes reach the disk (tests inject disk-full and I/O errors here)."""
+    view = memoryview(data)
+    while view:
+        written = handle.write(view)
+        view = view[written:]
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -206,7 +214,9 @@ def list_backups(path: Path) -> list[Path]:
     folder = backup_dir(path)
     if not folder.is_dir():
         return []
-    pattern = re.compile(rf"^{re.escape(path.stem)}\.\d{{8}}-\d{{6}}-\d{{6}}{re.escape(path.suffix)}$")
+    pattern = re.compile(
+        rf"^{re.escape(path.stem)}\.\d{{8}}-\d{{6}}-\d{{6}}{re.escape(path.suffix)}$"
+    )
     return sorted(p for p in folder.iterdir() if pattern.match(p.name))
 
 
@@ -274,9 +284,7 @@ class LockInfo:
         when = self.when
         if when is None or now - when > max_age:
             return True
-        if self.machine == current_machine() and not _pid_alive(self.pid):
-            return True
-        return False
+        return bool(self.machine == current_machine() and not _pid_alive(self.pid))
 
     def describe(self) -> str:
         when = self.when.strftime("%d/%m/%Y at %H:%M") if self.when else "an unknown time"
@@ -327,7 +335,10 @@ def read_lock(path: Path) -> LockInfo | None:
 
 
 def check_lock(path: Path) -> LockInfo | None:
-    """Someone else's lock on ``path`` (stale or not: ``is_stale()`` tells); None if free or ours."""
+    """Someone else's lock on ``path`` (stale or not: ``is_stale()`` tells).
+
+    None when there is no lock or it is ours.
+    """
     info = read_lock(path)
     if info is None or info.is_ours():
         return None
@@ -347,8 +358,11 @@ def acquire_lock(path: Path, override: bool = False) -> LockInfo:
             "or open it read-only."
         )
     info = LockInfo(
-        current_user(), current_machine(), datetime.now().isoformat(timespec="seconds"),
-        os.getpid(), str(Path(path).name),
+        current_user(),
+        current_machine(),
+        datetime.now().isoformat(timespec="seconds"),
+        os.getpid(),
+        str(Path(path).name),
     )
     try:
         atomic_write(lock_path(path), json.dumps(asdict(info), indent=1).encode("utf-8"))
@@ -412,9 +426,12 @@ class RecoveryEntry:
     written_at: str
     user: str
     data_file: Path
+    #: The original file as the user had opened it, so saving still detects others' changes.
+    fingerprint: Fingerprint | None = None
 
     def describe(self) -> str:
-        return f"{Path(self.original_path).name or 'an unsaved register'} (unsaved changes from {self.written_at})"
+        name = Path(self.original_path).name or "an unsaved register"
+        return f"{name} (unsaved changes from {self.written_at})"
 
 
 class RecoveryJournal:
@@ -471,10 +488,13 @@ class RecoveryJournal:
         data_file, info_file = self._files(doc.path)
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write(data_file, to_bytes(doc))
+        state = doc.store_state
+        fingerprint = getattr(state, "fingerprint", None)
         info = {
             "original_path": str(doc.path) if doc.path else "",
             "written_at": datetime.now().isoformat(timespec="seconds"),
             "user": current_user(),
+            "fingerprint": asdict(fingerprint) if fingerprint is not None else None,
         }
         atomic_write(info_file, json.dumps(info, indent=1).encode("utf-8"))
         return data_file
@@ -491,12 +511,18 @@ class RecoveryJournal:
             except (OSError, ValueError):
                 continue
             if data_file.exists():
+                fp = info.get("fingerprint")
+                try:
+                    fingerprint = Fingerprint(**fp) if isinstance(fp, dict) else None
+                except TypeError:
+                    fingerprint = None
                 found.append(
                     RecoveryEntry(
                         str(info.get("original_path", "")),
                         str(info.get("written_at", "")),
                         str(info.get("user", "")),
                         data_file,
+                        fingerprint,
                     )
                 )
         return sorted(found, key=lambda e: e.written_at, reverse=True)
@@ -508,7 +534,7 @@ class RecoveryJournal:
         doc = read_register(entry.data_file)
         doc.path = Path(entry.original_path) if entry.original_path else None
         if doc.store_state is not None:
-            doc.store_state.fingerprint = None
+            doc.store_state.fingerprint = entry.fingerprint
         doc.dirty = True
         return doc
 

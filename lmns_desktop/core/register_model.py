@@ -111,7 +111,7 @@ def coerce_values(col: rs.Column, values: Sequence[object]) -> tuple[pd.Series, 
                 else:
                     raw[i] = v
                     append(None)
-            elif v is None or (t is str and not v.strip()) or (t is float and v != v):
+            elif _is_blank(v) or (t is float and v != v):
                 append(None)
             else:
                 ts = _as_timestamp(v)
@@ -261,9 +261,7 @@ class RegisterDocument:
         self.meta: dict[str, str] = dict(meta or {})
         self.frames: dict[str, pd.DataFrame] = {}
         self.raw: dict[str, dict[tuple[int, str], object]] = {s: {} for s in rs.SHEET_COLUMNS}
-        self.user_lists: dict[str, list[str]] = {
-            d.key: [] for d in rs.LIST_DEFS if d.extendable
-        }
+        self.user_lists: dict[str, list[str]] = {d.key: [] for d in rs.LIST_DEFS if d.extendable}
         #: Row of the header on each sheet (1 unless the sheet has a title banner above it).
         self.header_rows: dict[str, int] = {s: 1 for s in rs.SHEET_COLUMNS}
         #: Excel row of each row key in the file as opened (until rows are inserted/deleted).
@@ -379,10 +377,16 @@ class RegisterDocument:
         if structural and sheet is not None:
             self._renumbered.add(sheet)
 
-    def mark_saved(self, path: Path, source_rows: Mapping[str, dict[int, int]]) -> None:
+    def mark_saved(
+        self,
+        path: Path,
+        source_rows: Mapping[str, dict[int, int]],
+        header_rows: Mapping[str, int] | None = None,
+    ) -> None:
         """Called by the store after a successful save: rows now have their saved numbers."""
         self.path = Path(path)
         self.dirty = False
+        self.header_rows.update(header_rows or {})
         for sheet, mapping in source_rows.items():
             self.source_rows[sheet] = mapping
             self._renumbered.discard(sheet)
@@ -593,7 +597,9 @@ class CompoundEdit(Edit):
 # --- operations ----------------------------------------------------------------------------
 
 
-def _typed_row(doc: RegisterDocument, sheet: str, key: int, fields: Mapping[str, object]) -> pd.DataFrame:
+def _typed_row(
+    doc: RegisterDocument, sheet: str, key: int, fields: Mapping[str, object]
+) -> pd.DataFrame:
     frame = doc.frames[sheet]
     known = {c.header: c for c in rs.SHEET_COLUMNS[sheet]}
     values: dict[str, list[object]] = {}

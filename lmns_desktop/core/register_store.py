@@ -41,10 +41,12 @@ X14_NS = "http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"
 XM_NS = "http://schemas.microsoft.com/office/excel/2006/main"
 WORKSHEET_REL = REL_NS + "/worksheet"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
-_M = "{%s}" % MAIN_NS
+_M = f"{{{MAIN_NS}}}"
 _EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "ns")
 _DAY_NS = 86_400 * 10**9
 _MAX_ROW = 1_048_576
+#: zlib level for the saved package: 3 is about twice as fast as 6 for a few % more bytes.
+COMPRESS_LEVEL = 3
 RECORD_SHEETS: tuple[str, ...] = tuple(rs.SHEET_COLUMNS)
 
 _EMPTY_SHEET = (
@@ -69,6 +71,9 @@ class SheetLayout:
     key_rows: dict[int, int] = field(default_factory=dict)  # row key -> Excel row in the file
     extras_loaded: pd.DataFrame | None = None
     last_row: int = 0
+    #: Header text as the file spells it (kept when the sheet is an Excel table, whose column
+    #: names must match the header cells exactly).
+    header_text: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,12 +182,14 @@ def _sheet_refs(zf: zipfile.ZipFile, wb_part: str) -> list[_SheetRef]:
     out = []
     sheets = wb.find(_M + "sheets")
     for sheet in sheets if sheets is not None else []:
-        rid = sheet.get("{%s}id" % REL_NS, "")
+        rid = sheet.get(f"{{{REL_NS}}}id", "")
         target = targets.get(rid)
         if target is None:
             continue
         out.append(
-            _SheetRef(sheet.get("name", ""), sheet.get("state", "visible"), _resolve(base, target), rid)
+            _SheetRef(
+                sheet.get("name", ""), sheet.get("state", "visible"), _resolve(base, target), rid
+            )
         )
     return out
 
@@ -250,6 +257,7 @@ def _frame_from_grid(
         target = known_norm.get(norm)
         if target is not None and target not in layout.known_cols:
             layout.known_cols[target] = j
+            layout.header_text[target] = str(text)
             continue
         has_data = any(j < len(r) and not _blank(r[j]) for r in body)
         if _blank(text) and not has_data:
@@ -491,13 +499,46 @@ _XMLNS = re.compile(r'\sxmlns(?::\w+)?="[^"]*"')
 _REF = re.compile(r"^([A-Z]+)(\d+)$")
 
 _ORDER = (
-    "sheetPr dimension sheetViews sheetFormatPr cols sheetData sheetCalcPr sheetProtection "
-    "protectedRanges scenarios autoFilter sortState dataConsolidate customSheetViews mergeCells "
-    "phoneticPr conditionalFormatting dataValidations hyperlinks printOptions pageMargins "
-    "pageSetup headerFooter rowBreaks colBreaks customProperties cellWatches ignoredErrors "
-    "smartTags drawing legacyDrawing legacyDrawingHF drawingHF picture oleObjects controls "
-    "webPublishItems tableParts extLst"
-).split()
+    "sheetPr",
+    "dimension",
+    "sheetViews",
+    "sheetFormatPr",
+    "cols",
+    "sheetData",
+    "sheetCalcPr",
+    "sheetProtection",
+    "protectedRanges",
+    "scenarios",
+    "autoFilter",
+    "sortState",
+    "dataConsolidate",
+    "customSheetViews",
+    "mergeCells",
+    "phoneticPr",
+    "conditionalFormatting",
+    "dataValidations",
+    "hyperlinks",
+    "printOptions",
+    "pageMargins",
+    "pageSetup",
+    "headerFooter",
+    "rowBreaks",
+    "colBreaks",
+    "customProperties",
+    "cellWatches",
+    "ignoredErrors",
+    "smartTags",
+    "drawing",
+    "legacyDrawing",
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
 _RANK = {name: i for i, name in enumerate(_ORDER)}
 
 
@@ -530,10 +571,28 @@ def _local(tag: object) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+#: Child order of styles.xml's root (Excel rejects parts whose children are out of order).
+_STYLE_ORDER = (
+    "numFmts",
+    "fonts",
+    "fills",
+    "borders",
+    "cellStyleXfs",
+    "cellXfs",
+    "cellStyles",
+    "dxfs",
+    "tableStyles",
+    "colors",
+    "extLst",
+)
+_STYLE_RANK = {name: i for i, name in enumerate(_STYLE_ORDER)}
+
+
 def _insert_child(root: Any, elem: Any) -> None:
-    rank = _RANK.get(_local(elem.tag), len(_ORDER))
+    ranks = _STYLE_RANK if _local(root.tag) == "styleSheet" else _RANK
+    rank = ranks.get(_local(elem.tag), len(ranks))
     for i, child in enumerate(root):
-        if _RANK.get(_local(child.tag), -1) > rank:
+        if ranks.get(_local(child.tag), -1) > rank:
             root.insert(i, elem)
             return
     root.append(elem)
@@ -549,8 +608,15 @@ def _child(root: Any, name: str, create: bool = True) -> Any:
     return found
 
 
-def _parse_rows(original: bytes, m: re.Match[bytes]) -> dict[int, tuple[dict[str, str], dict[int, Any]]]:
-    """Old rows by number: their attributes and their cells by 0-based column."""
+_Rows = dict[int, tuple[dict[str, str], dict[int, Any]]]
+
+
+def _parse_rows(
+    original: bytes, m: re.Match[bytes], wanted: set[int], header_row: int
+) -> tuple[_Rows, dict[str, tuple[str, str]]]:
+    """Old rows by number (their attributes, and their cells by 0-based column: every cell
+    down to the header, below it only the ``wanted`` columns), and the shared formulas'
+    master text and cell by shared index (to unshare copied formula cells)."""
     from lxml import etree
 
     root_tag = re.search(rb"<(?:\w+:)?worksheet\b[^>]*>", original)
@@ -558,31 +624,66 @@ def _parse_rows(original: bytes, m: re.Match[bytes]) -> dict[int, tuple[dict[str
     close = b"</" + (prefix + b":" if prefix else b"") + b"worksheet>"
     wrapped = (root_tag.group(0) if root_tag else b"<worksheet>") + m.group(0) + close
     root = etree.fromstring(wrapped, parser=etree.XMLParser(huge_tree=True))
-    rows: dict[int, tuple[dict[str, str], dict[int, Any]]] = {}
+    rows: _Rows = {}
+    masters: dict[str, tuple[str, str]] = {}
     sheet_data = root[0] if len(root) else None
+    if sheet_data is None:
+        return rows, masters
+    for formula in sheet_data.iter(_M + "f"):
+        if formula.get("t") == "shared" and formula.text:
+            masters[formula.get("si", "")] = (formula.text, formula.getparent().get("r") or "")
+    row_tag, cell_tag = _M + "row", _M + "c"
     next_row = 1
-    for row in sheet_data if sheet_data is not None else []:
-        if _local(row.tag) != "row":
-            continue
+    for row in sheet_data.iterchildren(row_tag):
         r = int(row.get("r") or next_row)
         next_row = r + 1
         cells: dict[int, Any] = {}
-        next_col = 0
-        for cell in row:
-            if _local(cell.tag) != "c":
-                continue
-            ref = cell.get("r")
-            match = _REF.match(ref) if ref else None
-            col = _col_index(match.group(1)) if match else next_col
-            next_col = col + 1
-            cells[col] = cell
+        if wanted or r <= header_row:
+            next_col = 0
+            for cell in row.iterchildren(cell_tag):
+                ref = cell.get("r")
+                match = _REF.match(ref) if ref else None
+                col = _col_index(match.group(1)) if match else next_col
+                next_col = col + 1
+                if r > header_row and col not in wanted:
+                    continue
+                if match is None:
+                    cell.set("r", f"{_col_letter(col)}{r}")
+                cells[col] = cell
         rows[r] = (dict(row.attrib), cells)
-    return rows
+    return rows, masters
 
 
-def _cell_xml(cell: Any, ref: str) -> str:
+def _translate(formula: str, origin: str, dest: str) -> str:
+    """A formula moved from one cell to another, relative references shifted as Excel does."""
+    from openpyxl.formula.translate import Translator
+
+    try:
+        return Translator("=" + formula, origin=origin).translate_formula(dest)[1:]
+    except Exception:  # an unusual formula is kept as written rather than lost
+        return formula
+
+
+def _cell_xml(cell: Any, ref: str, masters: dict[str, tuple[str, str]] | None = None) -> str:
+    """A kept cell's XML at its new place: shared formulas become ordinary ones (the master
+    may be gone) and relative references follow the row when it moved."""
     from lxml import etree
 
+    formula = cell.find(_M + "f")
+    old_ref = cell.get("r") or ref
+    if formula is not None:
+        if formula.get("t") == "shared":
+            text = formula.text
+            if not text and masters and formula.get("si", "") in masters:
+                master_text, master_ref = masters[formula.get("si", "")]
+                text = _translate(master_text, master_ref, old_ref)
+            for attr in ("t", "ref", "si"):
+                formula.attrib.pop(attr, None)
+            formula.text = text
+            if not text:
+                cell.remove(formula)
+        if formula.text and formula.get("t") != "array" and old_ref != ref:
+            formula.text = _translate(formula.text, old_ref, ref)
     cell.set("r", ref)
     return _XMLNS.sub("", etree.tostring(cell, encoding="unicode", with_tail=False))
 
@@ -630,11 +731,20 @@ def _render_sheet(original: bytes | None, spec: _SheetSpec, date_style: int) -> 
     need_rows = original is not None and (
         kept_cols or spec.header_row > 1 or _ROW_ATTRS.search(m.group(0)) is not None
     )
-    old_rows = _parse_rows(source, m) if need_rows else {}
-    skeleton = source[: m.start()] + (b"<%s:sheetData/>" % m.group(1) if m.group(1) else b"<sheetData/>") + source[m.end() :]
+    wanted = {c.source for c in kept_cols if c.source is not None}
+    old_rows, masters = (
+        _parse_rows(source, m, wanted, spec.header_row) if need_rows else ({}, {})
+    )
+    skeleton = (
+        source[: m.start()]
+        + (b"<%s:sheetData/>" % m.group(1) if m.group(1) else b"<sheetData/>")
+        + source[m.end() :]
+    )
     root = etree.fromstring(skeleton, parser=etree.XMLParser(huge_tree=True))
     if root.prefix is not None:  # .NET-style "x:" prefixes: add a default namespace for our cells
-        new_root = etree.Element(root.tag, attrib=dict(root.attrib), nsmap={**root.nsmap, None: MAIN_NS})
+        new_root = etree.Element(
+            root.tag, attrib=dict(root.attrib), nsmap={**root.nsmap, None: MAIN_NS}
+        )
         new_root.extend(list(root))
         root = new_root
     nsmap = dict(root.nsmap)
@@ -650,7 +760,9 @@ def _render_sheet(original: bytes | None, spec: _SheetSpec, date_style: int) -> 
     for r in range(1, hr):
         if r in old_rows:
             attrs, cells = old_rows[r]
-            body = "".join(_cell_xml(cells[c], f"{_col_letter(c)}{r}") for c in sorted(cells))
+            body = "".join(
+                _cell_xml(cells[c], f"{_col_letter(c)}{r}", masters) for c in sorted(cells)
+            )
             parts.append(f'<row r="{r}"{_row_attr_xml(attrs, nsmap)}>{body}</row>')
     head_attrs, head_cells = old_rows.get(hr, ({}, {}))
     head = []
@@ -659,7 +771,7 @@ def _render_sheet(original: bytes | None, spec: _SheetSpec, date_style: int) -> 
         if col.header is not None:
             head.append(_value_cell(ref, col.header, style=spec.header_style))
         elif col.source in head_cells:
-            head.append(_cell_xml(head_cells[col.source], ref))
+            head.append(_cell_xml(head_cells[col.source], ref, masters))
     parts.append(f'<row r="{hr}"{_row_attr_xml(head_attrs, nsmap)}>{"".join(head)}</row>')
     row_numbers = [str(hr + 1 + i) for i in range(spec.n_rows)]
     col_cells: list[list[str]] = []
@@ -675,7 +787,7 @@ def _render_sheet(original: bytes | None, spec: _SheetSpec, date_style: int) -> 
             if i in col.overrides:
                 cells_out.append(_replace_value(old, ref, col.overrides[i], date_style))
             elif old is not None:
-                cells_out.append(_cell_xml(old, ref))
+                cells_out.append(_cell_xml(old, ref, masters))
             else:
                 cells_out.append("")
         col_cells.append(cells_out)
@@ -701,7 +813,17 @@ def _render_sheet(original: bytes | None, spec: _SheetSpec, date_style: int) -> 
     p = placeholder.group(1)
     tag = (p + b":sheetData") if p else b"sheetData"
     body = "".join(parts).encode("utf-8")
-    return xml[: placeholder.start()] + b"<" + tag + b">" + body + b"</" + tag + b">" + xml[placeholder.end() :]
+    return (
+        xml[: placeholder.start()]
+        + b"<"
+        + tag
+        + b">"
+        + body
+        + b"</"
+        + tag
+        + b">"
+        + xml[placeholder.end() :]
+    )
 
 
 def _freeze(root: Any, hr: int) -> None:
@@ -718,10 +840,17 @@ def _freeze(root: Any, hr: int) -> None:
         view.remove(old)
     pane = etree.Element(_M + "pane")
     pane.attrib.update(
-        {"ySplit": str(hr), "topLeftCell": f"A{hr + 1}", "activePane": "bottomLeft", "state": "frozen"}
+        {
+            "ySplit": str(hr),
+            "topLeftCell": f"A{hr + 1}",
+            "activePane": "bottomLeft",
+            "state": "frozen",
+        }
     )
     selection = etree.Element(_M + "selection")
-    selection.attrib.update({"pane": "bottomLeft", "activeCell": f"A{hr + 1}", "sqref": f"A{hr + 1}"})
+    selection.attrib.update(
+        {"pane": "bottomLeft", "activeCell": f"A{hr + 1}", "sqref": f"A{hr + 1}"}
+    )
     view.insert(0, selection)
     view.insert(0, pane)
 
@@ -741,7 +870,9 @@ def _set_widths(root: Any, widths: dict[int, float]) -> None:
         if pos in covered:
             continue
         el = etree.SubElement(cols, _M + "col")
-        el.attrib.update({"min": str(pos + 1), "max": str(pos + 1), "width": str(width), "customWidth": "1"})
+        el.attrib.update(
+            {"min": str(pos + 1), "max": str(pos + 1), "width": str(width), "customWidth": "1"}
+        )
     cols[:] = sorted(cols, key=lambda c: int(c.get("min", "1")))
 
 
@@ -757,8 +888,8 @@ def _set_validations(root: Any, spec: _SheetSpec, hr: int) -> None:
                 dvs.remove(dv)
     ext_list = root.find(_M + "extLst")
     if ext_list is not None:
-        for dv in ext_list.iter("{%s}dataValidation" % X14_NS):
-            sqref = dv.find("{%s}sqref" % XM_NS)
+        for dv in ext_list.iter(f"{{{X14_NS}}}dataValidation"):
+            sqref = dv.find(f"{{{XM_NS}}}sqref")
             if sqref is not None and _sqref_columns(sqref.text or "") <= ours:
                 parent = dv.getparent()
                 parent.remove(dv)
@@ -823,7 +954,7 @@ class _Package:
 
     def to_bytes(self) -> bytes:
         out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as z:
             order = ["[Content_Types].xml"] + [n for n in self.names if n != "[Content_Types].xml"]
             order += [n for n in self.changed if n not in self.names]
             for name in order:
@@ -832,8 +963,11 @@ class _Package:
                 if name in self.changed:
                     z.writestr(name, self.changed[name] or b"")
                 else:
-                    info = self.zip.getinfo(name)
-                    z.writestr(info, self.zip.read(name), compress_type=zipfile.ZIP_DEFLATED)
+                    old = self.zip.getinfo(name)  # copied, not reused: writing mutates it
+                    info = zipfile.ZipInfo(name, date_time=old.date_time)
+                    info.external_attr = old.external_attr
+                    info.compress_type = zipfile.ZIP_DEFLATED
+                    z.writestr(info, self.zip.read(name), compresslevel=COMPRESS_LEVEL)
         return out.getvalue()
 
 
@@ -895,24 +1029,55 @@ def _ensure_styles(pkg: _Package, styles_part: str) -> dict[str, int]:
         xfs.append(el("xf", numFmtId="0", fontId="0", fillId="0", borderId="0", xfId="0"))
     font_id = _find_or_add(
         fonts,
-        el("font", [el("b"), el("sz", val="11"), el("color", rgb="FFFFFFFF"), el("name", val="Calibri"), el("family", val="2")]),
+        el(
+            "font",
+            [
+                el("b"),
+                el("sz", val="11"),
+                el("color", rgb="FFFFFFFF"),
+                el("name", val="Calibri"),
+                el("family", val="2"),
+            ],
+        ),
     )
     fill_id = _find_or_add(
         fills,
-        el("fill", [el("patternFill", [el("fgColor", rgb="FF005EB8"), el("bgColor", indexed="64")], patternType="solid")]),
+        el(
+            "fill",
+            [
+                el(
+                    "patternFill",
+                    [el("fgColor", rgb="FF005EB8"), el("bgColor", indexed="64")],
+                    patternType="solid",
+                )
+            ],
+        ),
     )
     header = el(
         "xf",
         [el("alignment", vertical="center", wrapText="1")],
-        numFmtId="0", fontId=str(font_id), fillId=str(fill_id), borderId="0", xfId="0",
-        applyFont="1", applyFill="1", applyAlignment="1",
+        numFmtId="0",
+        fontId=str(font_id),
+        fillId=str(fill_id),
+        borderId="0",
+        xfId="0",
+        applyFont="1",
+        applyFill="1",
+        applyAlignment="1",
     )
     date_xf = el(
-        "xf", numFmtId=str(fmt_id), fontId="0", fillId="0", borderId="0", xfId="0",
+        "xf",
+        numFmtId=str(fmt_id),
+        fontId="0",
+        fillId="0",
+        borderId="0",
+        xfId="0",
         applyNumberFormat="1",
     )
     ids = {"header": _find_or_add(xfs, header), "date": _find_or_add(xfs, date_xf)}
-    pkg.write(styles_part, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+    pkg.write(
+        styles_part, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    )
     return ids
 
 
@@ -934,10 +1099,15 @@ class _Workbook:
         targets = {r.get("Id"): r.get("Target", "") for r in self.rels}
         out = []
         for sheet in self.root.find(_M + "sheets"):
-            rid = sheet.get("{%s}id" % REL_NS, "")
+            rid = sheet.get(f"{{{REL_NS}}}id", "")
             if rid in targets:
                 out.append(
-                    _SheetRef(sheet.get("name", ""), sheet.get("state", "visible"), _resolve(self.base, targets[rid]), rid)
+                    _SheetRef(
+                        sheet.get("name", ""),
+                        sheet.get("state", "visible"),
+                        _resolve(self.base, targets[rid]),
+                        rid,
+                    )
                 )
         return out
 
@@ -959,16 +1129,18 @@ class _Workbook:
         k = len(rids) + 1
         while f"rId{k}" in rids:
             k += 1
-        rel = etree.SubElement(self.rels, "{%s}Relationship" % PKG_REL_NS)
-        rel.attrib.update({"Id": f"rId{k}", "Type": WORKSHEET_REL, "Target": f"worksheets/sheet{n}.xml"})
+        rel = etree.SubElement(self.rels, f"{{{PKG_REL_NS}}}Relationship")
+        rel.attrib.update(
+            {"Id": f"rId{k}", "Type": WORKSHEET_REL, "Target": f"worksheets/sheet{n}.xml"}
+        )
         sheets = self.root.find(_M + "sheets")
         ids = [int(s.get("sheetId", "0")) for s in sheets]
         sheet = etree.SubElement(sheets, _M + "sheet")
         sheet.attrib.update({"name": name, "sheetId": str(max(ids, default=0) + 1)})
         if hidden:
             sheet.set("state", "hidden")
-        sheet.set("{%s}id" % REL_NS, f"rId{k}")
-        override = etree.SubElement(self.types, "{%s}Override" % CT_NS)
+        sheet.set(f"{{{REL_NS}}}id", f"rId{k}")
+        override = etree.SubElement(self.types, f"{{{CT_NS}}}Override")
         override.attrib.update({"PartName": "/" + part, "ContentType": WORKSHEET_CT})
         self.pkg.write(part, _EMPTY_SHEET)
         return part
@@ -994,16 +1166,48 @@ class _Workbook:
         if view is not None:
             active = int(view.get("activeTab", "0"))
             if active >= len(sheets) or sheets[active].get("state", "visible") != "visible":
-                visible = [i for i, s in enumerate(sheets) if s.get("state", "visible") == "visible"]
+                visible = [
+                    i for i, s in enumerate(sheets) if s.get("state", "visible") == "visible"
+                ]
                 view.set("activeTab", str(visible[0] if visible else 0))
                 view.set("firstSheet", "0")
+        self._filter_names(sheets, filter_refs)
+
+    def _filter_names(self, sheets: list[Any], filter_refs: dict[str, str]) -> None:
+        """The hidden ``_xlnm._FilterDatabase`` name Excel writes for each auto-filter
+        (LibreOffice needs it to show the filter buttons)."""
+        from lxml import etree
+
+        if not filter_refs:
+            return
         names = self.root.find(_M + "definedNames")
+        if names is None:
+            names = etree.Element(_M + "definedNames")
+            order = [
+                "fileVersion",
+                "fileSharing",
+                "workbookPr",
+                "workbookProtection",
+                "bookViews",
+                "sheets",
+                "functionGroups",
+                "externalReferences",
+            ]
+            last = max((i for i, c in enumerate(self.root) if _local(c.tag) in order), default=-1)
+            self.root.insert(last + 1, names)
         index = {s.get("name"): i for i, s in enumerate(sheets)}
-        for dn in list(names) if names is not None else []:
-            if dn.get("name") == "_xlnm._FilterDatabase":
-                for sheet, ref in filter_refs.items():
-                    if dn.get("localSheetId") == str(index.get(sheet, -1)):
-                        dn.text = ref
+        existing = {
+            dn.get("localSheetId"): dn for dn in names if dn.get("name") == "_xlnm._FilterDatabase"
+        }
+        for sheet, ref in filter_refs.items():
+            sheet_id = str(index.get(sheet, -1))
+            dn = existing.get(sheet_id)
+            if dn is None:
+                dn = etree.SubElement(names, _M + "definedName")
+                dn.attrib.update(
+                    {"name": "_xlnm._FilterDatabase", "localSheetId": sheet_id, "hidden": "1"}
+                )
+            dn.text = ref
 
     def save(self) -> None:
         from lxml import etree
@@ -1019,8 +1223,47 @@ class _Workbook:
 # --- saving --------------------------------------------------------------------------------
 
 
+def _table_parts(pkg: _Package, sheet_part: str) -> list[str]:
+    """The Excel table parts ("Format as Table") attached to a sheet."""
+    from lxml import etree
+
+    rels_part = _rels_part(sheet_part)
+    if not pkg.exists(rels_part):
+        return []
+    base = sheet_part.rpartition("/")[0]
+    rels = etree.fromstring(pkg.read(rels_part))
+    return [
+        _resolve(base, r.get("Target", ""))
+        for r in rels
+        if r.get("Type", "").endswith("/table") and r.get("TargetMode") != "External"
+    ]
+
+
+def _resize_table(pkg: _Package, part: str, header_row: int, last_row: int) -> None:
+    """Make a table cover the rows as saved (same columns, header row to the last row)."""
+    from lxml import etree
+
+    if not pkg.exists(part):
+        return
+    root = etree.fromstring(pkg.read(part))
+    match = re.match(r"^([A-Z]+)\d+:([A-Z]+)\d+$", root.get("ref", ""))
+    if match is None:
+        return
+    extra = int(root.get("totalsRowCount", "0") or 0)
+    ref = f"{match.group(1)}{header_row}:{match.group(2)}{last_row + extra}"
+    root.set("ref", ref)
+    auto = root.find(_M + "autoFilter")
+    if auto is not None:
+        auto.set("ref", f"{match.group(1)}{header_row}:{match.group(2)}{last_row}")
+    pkg.write(part, etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
+
+
 def _quote_sheet(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name) else "'" + name.replace("'", "''") + "'"
+    return (
+        name
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", name)
+        else "'" + name.replace("'", "''") + "'"
+    )
 
 
 def _record_spec(
@@ -1029,6 +1272,7 @@ def _record_spec(
     layout: SheetLayout | None,
     styles: dict[str, int],
     list_ranges: dict[str, str],
+    has_table: bool = False,
 ) -> tuple[_SheetSpec, SheetLayout]:
     frame = doc.frames[sheet]
     known = rs.SHEET_COLUMNS[sheet]
@@ -1061,9 +1305,17 @@ def _record_spec(
         pos = positions[col.header]
         letter = _col_letter(pos)
         cells = _column_cells(
-            letter, rows, frame[col.header], col.kind, raw_by_col.get(col.header, {}), styles["date"]
+            letter,
+            rows,
+            frame[col.header],
+            col.kind,
+            raw_by_col.get(col.header, {}),
+            styles["date"],
         )
-        columns.append(_OutColumn(pos, header=col.header, cells=cells, width=col.width))
+        header = col.header
+        if has_table and layout is not None:
+            header = layout.header_text.get(col.header, col.header)
+        columns.append(_OutColumn(pos, header=header, cells=cells, width=col.width))
         if col.kind == "choice" and col.choices in list_ranges:
             strict = not rs.LIST_BY_KEY[col.choices].extendable
             validations.append((letter, list_ranges[col.choices], strict))
@@ -1076,21 +1328,19 @@ def _record_spec(
         in_old = layout is not None and name in layout.extra_cols
         if not in_old:
             values = series.tolist()
-            cells = [_value_cell(f"{_col_letter(pos)}{rows[i]}", v, date_style=styles["date"]) for i, v in enumerate(values)]
+            cells = [
+                _value_cell(f"{_col_letter(pos)}{rows[i]}", v, date_style=styles["date"])
+                for i, v in enumerate(values)
+            ]
             columns.append(_OutColumn(pos, header=name, cells=cells))
             continue
-        overrides: dict[int, object] = {}
-        old_values = loaded[name] if loaded is not None and name in loaded.columns else None
-        for i, (key, value) in enumerate(zip(frame.index, series.tolist(), strict=True)):
-            src = row_sources[i]
-            if src is None:
-                if not _blank_value(value):
-                    overrides[i] = value
-                continue
-            before = old_values.get(key) if old_values is not None else None
-            if not _same(before, value):
-                overrides[i] = value
-        columns.append(_OutColumn(pos, source=layout.extra_cols[name], overrides=overrides))
+        columns.append(
+            _OutColumn(
+                pos,
+                source=layout.extra_cols[name],
+                overrides=_changed_extras(series, loaded, name, row_sources),
+            )
+        )
     spec = _SheetSpec(
         header_row=hr,
         n_rows=n,
@@ -1109,8 +1359,32 @@ def _record_spec(
         {int(k): hr + 1 + i for i, k in enumerate(frame.index)},
         frame[doc.extra_columns(sheet)].copy() if doc.extra_columns(sheet) else None,
         hr + n,
+        {
+            h: (layout.header_text.get(h, h) if has_table and layout else h)
+            for h in rs.headers(sheet)
+        },
     )
     return spec, new_layout
+
+
+def _changed_extras(
+    series: pd.Series, loaded: pd.DataFrame | None, name: str, row_sources: list[int | None]
+) -> dict[int, object]:
+    """Cells of an unknown column whose value differs from the file (edited or new rows):
+    only those are rewritten; the others are copied with their style and formula."""
+    values = series.tolist()
+    if loaded is not None and name in loaded.columns:
+        before = loaded[name].reindex(series.index).tolist()
+    else:
+        before = [None] * len(values)
+    changed: dict[int, object] = {}
+    for i, (old, new) in enumerate(zip(before, values, strict=True)):
+        if row_sources[i] is None:
+            if not _blank_value(new):
+                changed[i] = new
+        elif old is not new and not _same(old, new):
+            changed[i] = new
+    return changed
 
 
 def _blank_value(v: object) -> bool:
@@ -1153,7 +1427,7 @@ def _lists_spec(
         columns.append(_OutColumn(pos, header=d.header, cells=cells, width=40))
         if items:
             ranges[d.key] = f"{_quote_sheet(rs.SHEET_LISTS)}!${letter}$2:${letter}${len(items) + 1}"
-    for _name, src in (layout.extra_cols.items() if layout else []):
+    for _name, src in layout.extra_cols.items() if layout else []:
         columns.append(_OutColumn(src, source=src))
     spec = _SheetSpec(
         header_row=1,
@@ -1183,10 +1457,11 @@ def _meta_sheet(meta: dict[str, str]) -> bytes:
         rows.append(f'<row r="{i}">{_value_cell(f"A{i}", key)}{_value_cell(f"B{i}", val)}</row>')
     return (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN_NS}">'
-        '<sheetViews><sheetView workbookViewId="0"/></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+        '<sheetFormatPr defaultRowHeight="15"/>'
         '<cols><col min="1" max="2" width="24" customWidth="1"/></cols>'
-        f'<sheetData>{"".join(rows)}</sheetData></worksheet>'
-    ).encode("utf-8")
+        f"<sheetData>{''.join(rows)}</sheetData></worksheet>"
+    ).encode()
 
 
 def _meta_for_save(doc: RegisterDocument) -> dict[str, str]:
@@ -1240,17 +1515,20 @@ def _serialise(doc: RegisterDocument) -> tuple[bytes, StoreState, dict[str, str]
         layout = layouts.get(sheet)
         if layout is not None and layout.part != parts[sheet]:
             layout = None
-        spec, new_layout = _record_spec(doc, sheet, layout, styles, ranges)
         original = pkg.read(parts[sheet]) if layout is not None and layout.part else None
+        tables = _table_parts(pkg, parts[sheet]) if original and b"tablePart" in original else []
+        spec, new_layout = _record_spec(doc, sheet, layout, styles, ranges, bool(tables))
         pkg.write(parts[sheet], _render_sheet(original, spec, styles["date"]))
         new_layout.part = parts[sheet]
         new_layouts[sheet] = new_layout
-        last = _col_letter(max(c.pos for c in spec.columns))
-        ref = _find_sheet(wb.refs(), sheet)
-        name = ref.name if ref else sheet
-        filter_refs[name] = (
-            f"{_quote_sheet(name)}!$A${spec.header_row}:${last}${max(spec.header_row + spec.n_rows, spec.header_row + 1)}"
-        )
+        last_row = max(spec.header_row + spec.n_rows, spec.header_row + 1)
+        for table in tables:
+            _resize_table(pkg, table, spec.header_row, last_row)
+        if not tables:
+            last = _col_letter(max(c.pos for c in spec.columns))
+            ref = _find_sheet(wb.refs(), sheet)
+            name = ref.name if ref else sheet
+            filter_refs[name] = f"{_quote_sheet(name)}!$A${spec.header_row}:${last}${last_row}"
     meta = _meta_for_save(doc)
     pkg.write(parts[rs.SHEET_META], _meta_sheet(meta))
     new_layouts[rs.SHEET_META] = SheetLayout(rs.SHEET_META, parts[rs.SHEET_META])
@@ -1318,7 +1596,9 @@ def save_register(
     doc.store_state = new_state
     doc.meta = meta
     doc.mark_saved(
-        target, {s: dict(new_state.layouts[s].key_rows) for s in RECORD_SHEETS}
+        target,
+        {s: dict(new_state.layouts[s].key_rows) for s in RECORD_SHEETS},
+        {s: new_state.layouts[s].header_row for s in RECORD_SHEETS},
     )
     fs.release_lock(target)
     return target

@@ -1,10 +1,16 @@
-"""Render a :class:`Report` to simple HTML for Qt's print, print preview and on-screen preview."""
+"""Render a :class:`Report` to simple HTML for Qt's print, print preview and on-screen preview.
+
+Charts are embedded as PNG data URLs (Qt's QTextDocument shows them) with alt text, so the
+HTML is one self-contained string.
+"""
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 from lmns_desktop.reports.content import (
+    Chart,
     Heading,
     KeyFigures,
     Note,
@@ -29,7 +35,23 @@ table.figures td { background: #e8edee; padding: 8px 16px; text-align: center; }
 span.figure { color: #005EB8; font-size: 16pt; font-weight: bold; }
 p.note { color: #425563; font-size: 8pt; }
 p.watermark { color: #da291c; font-weight: bold; }
+p.info { color: #425563; font-size: 9pt; margin: 0; }
+p.chart-title { font-weight: bold; margin-bottom: 2px; }
 """
+
+#: Screen resolution for chart pictures (96 px per inch, at printed size).
+CHART_DPI = 96
+
+
+def _chart(spec: Chart, dpi: int = CHART_DPI) -> str:
+    from lmns_desktop.reports.charts import chart_png, chart_size
+
+    w_in, h_in = chart_size(spec)
+    data = base64.b64encode(chart_png(spec, dpi=dpi)).decode("ascii")
+    img = (f'<img src="data:image/png;base64,{data}" alt="{escape(spec.alt_text)}" '
+           f'width="{round(w_in * CHART_DPI)}" height="{round(h_in * CHART_DPI)}"/>')
+    note = f'<p class="note">{escape(spec.note)}</p>' if spec.note else ""
+    return f"<p>{img}</p>{note}"
 
 
 def _cell(value: object) -> str:
@@ -40,14 +62,19 @@ def _cell(value: object) -> str:
     return escape("" if value is None else str(value))
 
 
-def render_html(report: Report) -> str:
-    """The report as one HTML document (Qt's rich-text subset)."""
-    parts = [f"<html><head><style>{_CSS}</style></head><body>"]
+def render_html(report: Report, *, charts: bool = True) -> str:
+    """The report as one HTML document (Qt's rich-text subset); ``charts=False`` skips them."""
+    parts = [f'<html lang="en-GB"><head><title>{escape(report.title)}</title>'
+             f"<style>{_CSS}</style></head><body>"]
     parts.append(f'<h1 class="title">{escape(report.title)}</h1>')
     if report.subtitle:
         parts.append(f'<p class="subtitle">{escape(report.subtitle)}</p>')
-    if report.watermark:
-        parts.append(f'<p class="watermark">{escape(report.watermark)}</p>')
+    for line in report.info_lines():
+        parts.append(f'<p class="info">{escape(line)}</p>')
+    for mark in report.page_marks:
+        parts.append(f'<p class="watermark">{escape(mark)}</p>')
+    if report.suppression_note:
+        parts.append(f'<p class="note">{escape(report.suppression_note)}</p>')
     for block in report.blocks:
         if isinstance(block, Heading):
             tag = "h1" if block.level <= 1 else "h2"
@@ -86,5 +113,11 @@ def render_html(report: Report) -> str:
             )
             if block.note:
                 parts.append(f'<p class="note">{escape(block.note)}</p>')
+        elif isinstance(block, Chart):
+            if charts:
+                parts.append(_chart(block))
+            else:
+                parts.append(f'<p class="chart-title">{escape(block.title)}</p>'
+                             f'<p class="note">{escape(block.alt_text)}</p>')
     parts.append("</body></html>")
     return "".join(parts)

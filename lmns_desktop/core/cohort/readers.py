@@ -132,6 +132,7 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
     sheets: tuple[str, ...] = ()
     error_cells: int = 0
+    file_name: str = ""
     _merged_loader: Callable[[], list[CellRange]] | None = field(default=None, repr=False)
     _merged: list[CellRange] | None = field(default=None, repr=False)
 
@@ -150,6 +151,14 @@ class RawTable:
     def letter(self, j: int) -> str:
         """Spreadsheet column letters of ``cells`` column ``j``."""
         return column_letter(self.first_col + int(j))
+
+    def where(self) -> str:
+        """How sentences name this table: "sheet 'Data' of 'x.xlsx'" or "file 'x.csv'"."""
+        if self.file_format in ("csv", "html"):
+            return f"file '{self.file_name or self.sheet}'"
+        if self.file_name:
+            return f"sheet '{self.sheet}' of '{self.file_name}'"
+        return f"sheet '{self.sheet}'"
 
     def merged_ranges(self) -> list[CellRange]:
         """Merged cell blocks, loaded on first use (it costs a second pass over big .xlsx)."""
@@ -195,6 +204,7 @@ def read_raw(
     else:
         raw = _read_excel(src, sheet, progress=progress, is_cancelled=is_cancelled)
     raw.notes[:0] = src.notes
+    raw.file_name = path.name
     progress(100, f"Read {raw.n_rows:,} rows")
     log.info(
         "read %s sheet=%s format=%s rows=%d cols=%d",
@@ -567,8 +577,9 @@ def _read_sheet(
     raw._merged_loader = lambda: _merged_ranges(src, sheet)
     if errors:
         raw.notes.append(
-            f"{errors:,} cell{'s' if errors != 1 else ''} on sheet '{sheet}' hold formula errors "
-            f"such as #N/A or #DIV/0!; they are treated as missing values."
+            f"{errors:,} cell{'s' if errors != 1 else ''} on sheet '{sheet}' "
+            f"{'holds' if errors == 1 else 'hold'} formula errors such as #N/A or #DIV/0!; they "
+            f"are treated as missing values."
         )
     return raw
 
