@@ -119,7 +119,7 @@ def _stats(values: list[str | None], pos: int) -> _RowStats:
 
 def _header_like(s: _RowStats, typical_width: int) -> bool:
     need = max(2, math.ceil(0.5 * typical_width)) if typical_width > 1 else 1
-    return s.width >= need and s.text_share >= 0.75 and s.distinct_share >= 0.8
+    return s.width >= need and s.text_share >= 0.75 and s.distinct_share >= 0.6
 
 
 def detect_header(raw: RawTable, *, scan_rows: int = _SCAN_ROWS) -> tuple[pd.DataFrame, HeaderInfo]:
@@ -137,6 +137,11 @@ def detect_header(raw: RawTable, *, scan_rows: int = _SCAN_ROWS) -> tuple[pd.Dat
     window = [int(p) for p in nonblank[:scan_rows]]
     stats = [_stats(_row_values(cells, p), p) for p in window]
     typical = max(s.width for s in stats)
+    if int(counts.max()) < 2:
+        raise CohortFileError(
+            f"The {where} holds only a title or notes, not a table (no row has two or more filled "
+            f"cells); choose the sheet or file that holds the cohort."
+        )
     candidates = [s for s in stats if _header_like(s, typical)]
     notes: list[str] = []
 
@@ -307,68 +312,74 @@ def _apply_merges(
 ) -> tuple[list[str], int, list[int], list[str]]:
     """Fill merged heading cells across, and combine a two-row heading made with merges.
 
-    Merged ranges are only fetched when the headings have gaps or repeats, or the next row also
-    looks like headings, because on a big .xlsx that costs a pass over the sheet.
+    Merged ranges are only fetched when the headings have gaps or repeats, or a row next to
+    them also looks like headings, because on a big .xlsx that costs a pass over the sheet.
     """
     h = header_positions[0]
-    first, last = _span(names)
-    gaps = any(not names[j] for j in range(first, last + 1))
+    gaps = any(not n for n in names)
     repeats = len({n.lower() for n in names if n}) < sum(1 for n in names if n)
     nxt = h + 1
     next_values = _row_values(cells, nxt) if nxt < raw.n_rows else []
     next_like = bool(next_values) and _header_like(_stats(next_values, nxt), typical)
-    if not (gaps or repeats or next_like):
+    above_values = _row_values(cells, h - 1) if h > 0 else []
+    above_sparse = any(v is not None for v in above_values)
+    if not (gaps or repeats or next_like or above_sparse):
         return names, data_start, header_positions, []
     merged = raw.merged_ranges()
     if not merged:
         return names, data_start, header_positions, []
-
-    abs_h = h + raw.first_row - 1  # 0-based sheet row of the heading
     notes: list[str] = []
 
-    def fill(values: list[str], abs_row: int) -> tuple[list[str], bool, bool]:
-        horizontal = vertical = False
+    def absolute(pos: int) -> int:
+        return pos + raw.first_row - 1  # 0-based sheet row of a cells row
+
+    def fill(values: list[str], pos: int) -> tuple[list[str], bool]:
+        """Values of row ``pos`` with merged blocks covering it filled in; True if any were."""
+        row = absolute(pos)
+        changed = False
         values = list(values)
         for m in merged:
-            if not (m.first_row <= abs_row <= m.last_row):
+            if not (m.first_row <= row <= m.last_row):
                 continue
-            top_left = (m.first_row - raw.first_row + 1, m.first_col - raw.first_col)
-            if not (0 <= top_left[0] < raw.n_rows and 0 <= top_left[1] < raw.n_cols):
+            r0, c0 = m.first_row - raw.first_row + 1, m.first_col - raw.first_col
+            if not (0 <= r0 < raw.n_rows and 0 <= c0 < raw.n_cols):
                 continue
-            value = cells.iat[top_left[0], top_left[1]]
+            value = cells.iat[r0, c0]
             if pd.isna(value):
                 continue
             text = clean_header(value)
-            for col in range(m.first_col, m.last_col + 1):
+            for col in range(max(m.first_col, raw.first_col), m.last_col + 1):
                 j = col - raw.first_col
                 if 0 <= j < len(values) and not values[j]:
                     values[j] = text
-                    if m.last_col > m.first_col:
-                        horizontal = True
-                    if m.last_row > m.first_row:
-                        vertical = True
-        return values, horizontal, vertical
+                    changed = True
+        return values, changed
 
-    top, top_h, top_v = fill(names, abs_h)
-    two_rows = next_like and any(
-        m.first_row <= abs_h + 1 <= m.last_row or (m.first_row == abs_h and m.last_col > m.first_col)
-        for m in merged
-    )
-    if two_rows:
-        sub_raw = [clean_header(v) if v is not None else "" for v in next_values]
-        sub, _, _ = fill(sub_raw, abs_h + 1)
-        combined = []
-        for a, b in zip(top, sub):
-            if a and b and a != b:
-                combined.append(f"{a} - {b}")
-            else:
-                combined.append(a or b)
+    def spans(pos: int) -> bool:
+        """A merged block across columns in row ``pos``, or down from it into the next row."""
+        row = absolute(pos)
+        return any((m.first_row == row and m.last_col > m.first_col)
+                   or (m.first_row <= row < m.last_row) for m in merged)
+
+    pair: tuple[int, int] | None = None
+    if above_sparse and spans(h - 1):
+        pair = (h - 1, h)
+    elif next_like and spans(h):
+        pair = (h, nxt)
+    if pair is not None:
+        top_pos, sub_pos = pair
+        top_raw = [clean_header(v) if v is not None else "" for v in _row_values(cells, top_pos)]
+        sub_raw = [clean_header(v) if v is not None else "" for v in _row_values(cells, sub_pos)]
+        top, _ = fill(top_raw, top_pos)
+        sub, _ = fill(sub_raw, sub_pos)
+        combined = [f"{a} - {b}" if a and b and a != b else (a or b) for a, b in zip(top, sub)]
         notes.append(
-            f"The headings span rows {raw.row_number(h):,} and {raw.row_number(nxt):,} (merged "
-            f"cells); they were combined, e.g. '{_example(combined, top, sub)}'."
+            f"The headings span rows {raw.row_number(top_pos):,} and {raw.row_number(sub_pos):,} "
+            f"(merged cells); they were combined, e.g. '{_example(combined, top, sub)}'."
         )
-        return combined, data_start + 1, [h, nxt], notes
-    if top_h or top_v:
+        return combined, sub_pos + 1, [top_pos, sub_pos], notes
+    top, changed = fill(names, h)
+    if changed:
         filled_cols = [raw.letter(j) for j, (a, b) in enumerate(zip(names, top)) if a != b]
         notes.append(
             f"Merged heading cells were filled across into {_columns_phrase(filled_cols).lower()}."
@@ -381,11 +392,6 @@ def _example(combined: list[str], top: list[str], sub: list[str]) -> str:
         if a and b and a != b:
             return c
     return next((c for c in combined if c), "")
-
-
-def _span(names: list[str]) -> tuple[int, int]:
-    idx = [j for j, n in enumerate(names) if n]
-    return (idx[0], idx[-1]) if idx else (0, -1)
 
 
 def _bottom_rows(

@@ -19,6 +19,13 @@ if TYPE_CHECKING:  # pandas, numpy and Qt's big ``Qt`` namespace (~20 ms) load a
 _Index = QModelIndex | QPersistentModelIndex
 MASK_TEXT = "••••••"
 PAGE_ROWS = 512
+
+
+def pd_is_numeric(dtype: Any) -> bool:
+    """Numbers are right-aligned; booleans are not numbers to a reader."""
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 DISPLAY_ROLE = 0  # Qt.ItemDataRole.DisplayRole, as an int so defaults need no Qt import
 
 
@@ -36,25 +43,48 @@ class FrameModel(QAbstractTableModel):
         self._headers: list[str] = []
         self._numeric: list[bool] = []
         self._masked: set[str] = set()
+        self._row_flags: dict[int, str] = {}
         self._header_tips: dict[str, str] = {}
 
     # --- content --------------------------------------------------------------------------
     def set_frame(self, df: pd.DataFrame) -> None:
         import numpy as np
-        import pandas as pd
 
         self.beginResetModel()
         self._df = df
         self._filter = None
         self._sort = None
+        self._row_flags = {}
         self._order = np.arange(len(df))
         self._text, self._formatted = {}, {}
         self._headers = [str(c) for c in df.columns]
-        self._numeric = [
-            pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-            for dtype in df.dtypes
-        ]
+        self._numeric = [pd_is_numeric(dtype) for dtype in df.dtypes]
         self.endResetModel()
+
+    def refresh_frame(self, df: pd.DataFrame) -> None:
+        """Show a changed frame keeping the current sort (the caller re-applies its filter)."""
+        import numpy as np
+
+        self.beginResetModel()
+        self._df = df
+        self._filter = None
+        self._text, self._formatted = {}, {}
+        self._headers = [str(c) for c in df.columns]
+        self._numeric = [
+            pd_is_numeric(dtype) for dtype in df.dtypes
+        ]
+        self._order = np.arange(len(df))
+        if self._sort is not None and self._sort[0] < len(self._headers):
+            self._apply_order()
+        else:
+            self._sort = None
+        self.endResetModel()
+
+    def set_row_flags(self, flags: dict[int, str]) -> None:
+        """Mark rows (by frame position) with a problem; the message is the row's tooltip."""
+        self._row_flags = dict(flags)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     def frame(self) -> pd.DataFrame | None:
         return self._df
@@ -97,7 +127,23 @@ class FrameModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if self._headers[col] in self._masked:
                 return MASK_TEXT if role == Qt.ItemDataRole.DisplayRole else "Identifier hidden"
-            return self._cell_text(col, index.row())
+            text = self._cell_text(col, index.row())
+            if role == Qt.ItemDataRole.ToolTipRole and self._row_flags:
+                flag = self._row_flags.get(int(self._order[index.row()]))
+                return f"{text}\n\nProblem: {flag}" if flag else text
+            return text
+        if role == Qt.ItemDataRole.BackgroundRole and self._row_flags:
+            if int(self._order[index.row()]) in self._row_flags:
+                from PySide6.QtGui import QColor
+
+                return QColor("#FDE8E6")
+            return None
+        if role == Qt.ItemDataRole.DecorationRole and col == 0 and self._row_flags:
+            if int(self._order[index.row()]) in self._row_flags:
+                from PySide6.QtWidgets import QApplication, QStyle
+
+                return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            return None
         if role == Qt.ItemDataRole.TextAlignmentRole:
             horizontal = Qt.AlignmentFlag.AlignRight if self._numeric[col] else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)

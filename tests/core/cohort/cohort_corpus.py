@@ -202,7 +202,7 @@ def b_mixed_types(p: Path) -> None:
     values = [
         ("P1", datetime(2024, 3, 1), 31, 0, "Y"),
         ("P2", "02/03/2024", "32", "G2P1", "Yes"),
-        ("P3", 45353, "33 years", "1+0", 1),
+        ("P3", 45354, "33 years", "1+0", 1),
         ("P4", "4 Mar 2024", 34.0, 2, True),
         ("P5", "31/02/2024", "thirty", "lots", "maybe"),
         ("P6", None, None, None, None),
@@ -411,7 +411,7 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, object]]] = [
     ("empty_workbook.xlsx", b_empty_workbook, ("error", "is empty")),
     ("only_headers.xlsx", b_only_headers_xlsx, ("error", "no rows of data")),
     ("only_headers.csv", b_only_headers_csv, ("error", "no rows of data")),
-    ("title_only.xlsx", b_title_only, ("error", "no rows of data")),
+    ("title_only.xlsx", b_title_only, ("error", "not a table")),
     ("formula_errors.xlsx", b_formula_errors, ("ok", has_note("formula errors"))),
     ("mixed_types.xlsx", b_mixed_types, ("ok", _imports(6))),
     ("emoji_non_latin.xlsx", b_emoji_non_latin, ("ok", _imports(5))),
