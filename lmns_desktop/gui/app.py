@@ -50,8 +50,13 @@ def run_gui(register: Path | None = None, *, demo: bool = False) -> int:
     QTimer.singleShot(0, setup_logging)  # after the window: logging.handlers costs ~15 ms
     QTimer.singleShot(0, lambda: app.setApplicationVersion(lmns_desktop.__version__))
     log.info("Window shown")
-    if demo:
-        QTimer.singleShot(0, window.open_demo)
-    elif register is not None:
-        QTimer.singleShot(0, lambda: window.open_register(register))
+    def first_load() -> None:
+        if window.offer_recovery():
+            return
+        if demo:
+            window.open_demo()
+        elif register is not None:
+            window.open_register(register)
+
+    QTimer.singleShot(0, first_load)
     return app.exec()

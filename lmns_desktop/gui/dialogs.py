@@ -50,3 +50,21 @@ def open_file(parent: QWidget | None, title: str, folder: Path, file_filter: str
 def save_file(parent: QWidget | None, title: str, suggested: Path, file_filter: str) -> Path | None:
     name, _ = QFileDialog.getSaveFileName(parent, title, str(suggested), file_filter)
     return Path(name) if name else None
+
+
+def edit_record(parent: QWidget | None, title: str, columns, choices, values, validate):  # noqa: ANN001, ANN201
+    """Show a record form; returns the valid values, or None if cancelled."""
+    from lmns_desktop.gui.widgets.record_dialog import RecordDialog
+
+    dialog = RecordDialog(title, columns, choices, values, validate, parent)
+    return dialog.values() if dialog.exec() == RecordDialog.DialogCode.Accepted else None
+
+
+def choose(parent: QWidget | None, title: str, message: str, options: list[str]) -> str | None:
+    """Ask the user to pick one of several actions (buttons); None if they closed the box."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, message, parent=parent)
+    buttons = {box.addButton(text, QMessageBox.ButtonRole.AcceptRole): text for text in options}
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return buttons.get(box.clickedButton())

@@ -44,6 +44,12 @@ class MainWindow(QMainWindow):
         self.is_demo = False
 
         self.register_tab = RegisterTab(self)
+        from lmns_desktop.core.file_safety import RecoveryJournal
+
+        self.journal = RecoveryJournal(paths.user_data_dir())
+        self.register_tab.attach_journal(self.journal)
+        self._close_after_save = False
+        self._locked_path: Path | None = None
         self.cohort_tab = CohortTab(self)
         self.reports_tab = ReportsTab(self)
         for tab, title, tip in (
@@ -69,7 +75,10 @@ class MainWindow(QMainWindow):
         self.ui.edit_menu.addAction(undo)
         self.ui.edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
-        self.register_tab.undo_stack.cleanChanged.connect(lambda clean: self.setWindowModified(not clean))
+        self.ui.edit_menu.addSeparator()
+        for action in (self.register_tab.new_action, self.register_tab.edit_action,
+                       self.register_tab.duplicate_action, self.register_tab.delete_action):
+            self.ui.edit_menu.addAction(action)
 
         self._connect_actions()
         self._wire_tabs()
@@ -98,7 +107,12 @@ class MainWindow(QMainWindow):
 
     def _wire_tabs(self) -> None:
         self.register_tab.register_changed.connect(self.reports_tab.set_register)
-        self.register_tab.register_changed.connect(self._on_register_loaded)
+        self.register_tab.document_opened.connect(self._on_register_opened)
+        self.register_tab.modified_changed.connect(self._on_modified_changed)
+        self.register_tab.saved.connect(self._on_register_saved)
+        self.register_tab.save_failed.connect(self._on_save_failed)
+        self.register_tab.save_conflict.connect(self._on_save_conflict)
+        self.register_tab.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.register_tab.load_failed.connect(lambda m: self._show_error("The register could not be opened", m))
         self.cohort_tab.cohort_loaded.connect(self._on_cohort_loaded)
         self.cohort_tab.load_failed.connect(lambda m: self._show_error("The cohort could not be imported", m))
@@ -126,8 +140,11 @@ class MainWindow(QMainWindow):
 
     # --- opening things -----------------------------------------------------------------
     def open_register(self, path: Path, *, demo: bool = False) -> None:
+        if not self._may_discard_changes():
+            return
+        self.register_tab.close_document()
         self.is_demo = demo
-        self.register_tab.load(Path(path))
+        self.register_tab.load(Path(path), read_only_source=demo)
 
     def import_cohort(self, path: Path) -> None:
         self.cohort_tab.load(Path(path))
@@ -137,13 +154,24 @@ class MainWindow(QMainWindow):
         self.open_register(demo / "demo_register.xlsx", demo=True)
         self.import_cohort(demo / "demo_cohort.xlsx")
 
-    def _on_register_loaded(self, register) -> None:  # noqa: ANN001
+    def _on_register_opened(self, result) -> None:  # noqa: ANN001
+        register = result.doc
         self.register_path = register.path
+        if result.excel_owner:
+            self._show_error("The register is open in Excel",
+                             f"{register.path.name} is open in Excel by {result.excel_owner}. You can "
+                             "look and edit here, but to save you will need them to close it first, "
+                             "or save your changes as a copy.")
+        elif result.lock is not None and not result.lock.is_stale():
+            self._show_error("Someone else is editing this register",
+                             f"{result.lock.describe()} If you edit it too, one of you will have to "
+                             "save a copy. Ask them to save and close it first if you can.")
         if not self.is_demo and register.path is not None:
             self.settings.add_recent_register(register.path)
             self.settings.last_folder = register.path.parent
             self._rebuild_recent_menu()
         self.ui.save_as_action.setEnabled(True)
+        self.ui.save_action.setEnabled(True)
         self._update_title()
         self.statusBar().showMessage(
             f"Opened {register.path.name if register.path else 'register'}: "
@@ -199,14 +227,17 @@ class MainWindow(QMainWindow):
                                    dialogs.EXCEL_FILTER)
         if target is None:
             return
+        from lmns_desktop.core.errors import UserError
         from lmns_desktop.core.register_store import write_new_register
 
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_suffix(".xlsx")
         try:
             write_new_register(target, {})
-        except OSError as exc:
+        except (OSError, UserError) as exc:
             log.exception("Could not create a register")
             self._show_error("The register could not be created",
-                             f"{target.name} could not be written ({exc.strerror}). Choose another folder.")
+                             f"{target.name} could not be written: {exc}. Choose another folder.")
             return
         self.open_register(target)
 
@@ -222,25 +253,114 @@ class MainWindow(QMainWindow):
             self.import_cohort(path)
 
     def _on_save_triggered(self) -> None:
-        self.statusBar().showMessage("There are no unsaved changes.", 5000)
+        if self.register_tab.doc is None:
+            return
+        if self.register_tab.needs_save_as():
+            self._on_save_as_triggered()
+        else:
+            self.register_tab.save()
 
     def _on_save_as_triggered(self) -> None:
-        if self.register_path is None:
+        doc = self.register_tab.doc
+        if doc is None:
             return
-        target = dialogs.save_file(self, "Save register as", self.settings.last_folder / self.register_path.name,
+        name = doc.path.name if doc.path is not None else "LMNS register.xlsx"
+        if self.is_demo:
+            name = "My LMNS register.xlsx"
+        target = dialogs.save_file(self, "Save register as", self.settings.last_folder / name,
                                    dialogs.EXCEL_FILTER)
         if target is None:
+            self._close_after_save = False
             return
-        import shutil
+        if target.suffix.lower() != ".xlsx":
+            target = target.with_suffix(".xlsx")
+        self.register_tab.save(target, overwrite=True)
 
-        try:  # nothing is edited yet, so the saved copy is the file as opened
-            shutil.copy2(self.register_path, target)
-        except OSError as exc:
-            self._show_error("The register could not be saved",
-                             f"{target.name} could not be written ({exc.strerror}). Choose another folder.")
-            return
+    def _on_register_saved(self, path: Path) -> None:
         self.is_demo = False
-        self.open_register(target)
+        self.register_path = path
+        self._locked_path = None
+        self.settings.add_recent_register(path)
+        self.settings.last_folder = path.parent
+        self._rebuild_recent_menu()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {path.name} (a backup of the previous version was kept)", 8000)
+        if self._close_after_save:
+            self.close()
+
+    def _on_save_failed(self, message: str) -> None:
+        self._close_after_save = False
+        self._show_error("The register was not saved", message)
+
+    def _on_save_conflict(self, kind: str, message: str) -> None:
+        if kind == "changed":
+            choice = dialogs.choose(
+                self, "Someone else changed the register",
+                f"{message}\n\nReload discards your changes and opens their version. Save as copy "
+                "keeps both. Overwrite replaces their changes with yours.",
+                ["Save as copy…", "Reload", "Overwrite"],
+            )
+            if choice == "Reload" and self.register_path is not None:
+                self.register_tab.undo_stack.setClean()
+                self.register_tab.load(self.register_path)
+            elif choice == "Overwrite":
+                self.register_tab.save(overwrite=True)
+            elif choice == "Save as copy…":
+                self._on_save_as_triggered()
+            else:
+                self._close_after_save = False
+        else:
+            choice = dialogs.choose(self, "The register is open elsewhere", message, ["Save as copy…"])
+            if choice == "Save as copy…":
+                self._on_save_as_triggered()
+            else:
+                self._close_after_save = False
+
+    def _on_modified_changed(self, modified: bool) -> None:
+        self.setWindowModified(modified)
+        path = self.register_path
+        if modified and path is not None and not self.is_demo and self._locked_path != path:
+            from lmns_desktop.core import file_safety as fs
+
+            try:
+                fs.acquire_lock(path, override=True)  # the user was warned on opening
+                self._locked_path = path
+            except OSError:
+                log.warning("Could not write the lock file beside the register")
+
+    def _may_discard_changes(self) -> bool:
+        """Ask before losing unsaved edits; True when it is fine to go on."""
+        if not self.register_tab.is_modified():
+            return True
+        answer = dialogs.ask_save_discard_cancel(
+            self, "Unsaved changes", "The register has unsaved changes. Save them first?"
+        )
+        if answer == "save":
+            self._on_save_triggered()
+            return False  # the save runs in the background; the user tries again after it
+        return answer == "discard"
+
+    def offer_recovery(self) -> bool:
+        """After a crash: offer the unsaved register the journal kept. True if one was restored."""
+        entries = self.journal.entries()
+        if not entries:
+            return False
+        entry = entries[0]
+        if not dialogs.ask_yes_no(self, "Recover unsaved changes?",
+                                  f"LMNS Inclusion Health closed before saving {entry.describe()}. "
+                                  "Recover those changes now? (No discards them.)"):
+            self.journal.discard(entry)
+            return False
+        doc = self.journal.recover(entry)
+        self.is_demo = False
+        self.register_path = doc.path
+        self.register_tab.set_document(doc, recovered=True)
+        self.ui.save_action.setEnabled(True)
+        self.ui.save_as_action.setEnabled(True)
+        self._update_title()
+        self.journal.discard(entry)
+        self.statusBar().showMessage("Recovered unsaved changes: save them to keep them.", 10000)
+        return True
 
     def _on_save_pdf_requested(self) -> None:
         suggested = self.settings.last_folder / f"{self.reports_tab.template_key}-report.pdf"
@@ -290,7 +410,7 @@ class MainWindow(QMainWindow):
 
     # --- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
-        if self.isWindowModified():
+        if self.register_tab.is_modified() and not self._close_after_save:
             answer = dialogs.ask_save_discard_cancel(
                 self, "Unsaved changes", "The register has unsaved changes. Save them before closing?"
             )
@@ -298,7 +418,15 @@ class MainWindow(QMainWindow):
                 event.ignore()
                 return
             if answer == "save":
+                self._close_after_save = True
                 self._on_save_triggered()
+                event.ignore()  # closes again once the save has finished
+                return
+        if self._close_after_save and self.register_tab.is_modified():
+            event.ignore()
+            return
+        self.register_tab.close_document()
+        self.journal.clear(self.register_path)
         for slot in (self.register_tab.jobs, self.cohort_tab.jobs, self.reports_tab.jobs):
             slot.cancel()
         self.settings.window_geometry = self.saveGeometry()

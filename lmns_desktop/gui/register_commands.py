@@ -6,11 +6,15 @@ redo replay the Edit exactly. The tab refreshes the sheets each Edit names.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
 from lmns_desktop.core.register_model import Edit, RegisterDocument
+
+
+log = logging.getLogger(__name__)
 
 
 class EditCommand(QUndoCommand):
@@ -24,12 +28,21 @@ class EditCommand(QUndoCommand):
 
     def redo(self) -> None:
         if self.edit is None:
-            self.edit = self._apply()  # may raise UserError: the caller validates first
-        else:
+            self.edit = self._apply()  # raises before the stack changes: the caller reports it
+            self._refresh(self.edit.sheets)
+            return
+        try:
             self.edit.redo(self.doc)
-        self._refresh(self.edit.sheets)
+            self._refresh(self.edit.sheets)
+        except Exception:
+            log.exception("Redo of %r failed", self.text())
 
     def undo(self) -> None:
-        if self.edit is not None:
+        # An exception must never escape a Qt virtual (PySide6 would crash reporting it).
+        if self.edit is None:
+            return
+        try:
             self.edit.undo(self.doc)
             self._refresh(self.edit.sheets)
+        except Exception:
+            log.exception("Undo of %r failed", self.text())

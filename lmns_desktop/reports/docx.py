@@ -288,6 +288,8 @@ class _Writer:
             doc.add_paragraph(block.title, style="Caption")
         numeric = set(block.numeric)
         emphasis = set(block.emphasis_rows)
+        # set the style id in the XML: python-docx's style setter searches all styles per call
+        cell_style_id = self.cell_style.style_id
         table = doc.add_table(rows=len(block.rows) + 1, cols=len(block.columns))
         table.style = doc.styles["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -299,7 +301,7 @@ class _Writer:
         _repeat_header(head)
         for i, (cell, name) in enumerate(zip(head.cells, block.columns, strict=False)):
             para = cell.paragraphs[0]
-            para.style = self.cell_style
+            para._p.style = cell_style_id
             run = para.add_run(str(name))
             run.bold = True
             run.font.color.rgb = white
@@ -310,7 +312,7 @@ class _Writer:
             bold = r in emphasis
             for i, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
                 para = cell.paragraphs[0]
-                para.style = self.cell_style
+                para._p.style = cell_style_id
                 run = para.add_run(_display(value))
                 if bold:
                     run.bold = True
@@ -328,6 +330,7 @@ class _Writer:
         from docx.shared import Pt, RGBColor
 
         self._orient("portrait")
+        cell_style_id = self.cell_style.style_id
         n = max(len(block.items), 1)
         table = self.doc.add_table(rows=2, cols=n)
         for i, (label, value) in enumerate(block.items):
@@ -341,7 +344,7 @@ class _Writer:
             run.font.size = Pt(18)
             run.font.color.rgb = RGBColor.from_string(NHS_BLUE)
             para = bottom.paragraphs[0]
-            para.style = self.cell_style
+            para._p.style = cell_style_id
             para.alignment = WD_ALIGN_PARAGRAPH.CENTER
             para.add_run(str(label))
         self.doc.add_paragraph()

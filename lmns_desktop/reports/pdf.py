@@ -584,10 +584,22 @@ def _bottom_margin(report: Report) -> float:
     return (MARGIN_MM + (7 if report.suppression_note else 0)) * mm
 
 
+def _fit(text: str, width: float, font: str = FONT, size: float = 8) -> str:
+    """``text`` cut with an ellipsis to fit ``width`` points."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, font, size) <= width:
+        return text
+    while text and stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def _canvas_class(report: Report) -> type:
     """A canvas that holds pages back until the end, so footers can say "Page n of m"."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Paragraph as P
 
@@ -617,11 +629,17 @@ def _canvas_class(report: Report) -> type:
             w, h = self._pagesize
             margin = MARGIN_MM * mm
             self.saveState()
-            self.setFillColor(colors.HexColor(NHS_BLUE))
+            # the top band is red, with the warning in it, when the report is marked
+            self.setFillColor(colors.HexColor(NHS_RED if marks else NHS_BLUE))
             self.rect(0, h - 6 * mm, w, 6 * mm, stroke=0, fill=1)
+            if marks:
+                self.setFont(FONT_BOLD, 9)
+                self.setFillColor(colors.white)
+                self.drawCentredString(w / 2, h - 4.3 * mm, " · ".join(marks))
             self.setFont(FONT, 8)
             self.setFillColor(colors.HexColor(NHS_DARK_GREY))
-            self.drawString(margin, h - 12 * mm, report.title[:90])
+            room = w - 2 * margin - stringWidth(generated, FONT, 8) - 12
+            self.drawString(margin, h - 12 * mm, _fit(report.title, room))
             self.drawRightString(w - margin, h - 12 * mm, generated)
             self.drawString(margin, 10 * mm, "LMNS Inclusion Health")
             self.drawRightString(w - margin, 10 * mm, f"Page {self._pageNumber} of {total}")
@@ -632,7 +650,6 @@ def _canvas_class(report: Report) -> type:
             if marks:
                 self.setFont(FONT_BOLD, 9)
                 self.setFillColor(colors.HexColor(NHS_RED))
-                self.drawCentredString(w / 2, h - 12 * mm, " · ".join(marks))
                 self.drawCentredString(w / 2, 10 * mm, " · ".join(marks))
                 # a faint diagonal mark across the page, so a cropped copy still says so
                 self.setFillAlpha(0.08)

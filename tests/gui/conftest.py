@@ -20,6 +20,11 @@ class DialogRecorder:
         self.save_path: Path | None = None
         self.yes_no = True
         self.save_discard_cancel = "discard"
+        self.questions: list[str] = []
+        self.choice: str | None = None
+        #: Fills a real RecordDialog as a user would; returns True to press OK, False to cancel.
+        self.fill_form = None
+        self.forms: list[object] = []
 
 
 @pytest.fixture(autouse=True)
@@ -27,7 +32,30 @@ def dialog_answers(monkeypatch: pytest.MonkeyPatch) -> DialogRecorder:
     rec = DialogRecorder()
     monkeypatch.setattr(dialogs, "show_error", lambda parent, title, msg: rec.errors.append((title, msg)))
     monkeypatch.setattr(dialogs, "show_info", lambda parent, title, msg: rec.infos.append((title, msg)))
-    monkeypatch.setattr(dialogs, "ask_yes_no", lambda parent, title, q: rec.yes_no)
+    def ask_yes_no(parent, title, question):
+        rec.questions.append(question)
+        return rec.yes_no
+
+    def edit_record(parent, title, columns, choices, values, validate):
+        from lmns_desktop.gui.widgets.record_dialog import RecordDialog
+
+        dialog = RecordDialog(title, columns, choices, values, validate, parent)
+        dialog.show()
+        rec.forms.append(dialog)
+        accepted = rec.fill_form(dialog) if rec.fill_form else True
+        if accepted:
+            dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+        result = dialog.values() if dialog.result() == RecordDialog.DialogCode.Accepted else None
+        dialog.close()
+        return result
+
+    def choose(parent, title, message, options):
+        rec.questions.append(message)
+        return rec.choice
+
+    monkeypatch.setattr(dialogs, "ask_yes_no", ask_yes_no)
+    monkeypatch.setattr(dialogs, "edit_record", edit_record)
+    monkeypatch.setattr(dialogs, "choose", choose)
     monkeypatch.setattr(dialogs, "ask_save_discard_cancel", lambda parent, title, q: rec.save_discard_cancel)
     monkeypatch.setattr(dialogs, "open_file", lambda parent, title, folder, flt: rec.open_path)
     monkeypatch.setattr(dialogs, "save_file", lambda parent, title, suggested, flt: rec.save_path)
@@ -64,3 +92,11 @@ def demo_window(make_window, qtbot):
     qtbot.waitUntil(lambda: window.register_tab.register is not None, timeout=30_000)
     qtbot.waitUntil(lambda: window.cohort_tab.cohort is not None, timeout=30_000)
     return window
+
+
+@pytest.fixture(autouse=True)
+def fail_on_logged_errors(caplog):
+    """A GUI test fails if the app logged an error (e.g. an exception swallowed in a Qt slot)."""
+    yield
+    errors = [r for r in caplog.records if r.levelno >= 40 and r.name.startswith("lmns_desktop")]
+    assert not errors, "\n".join(f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in errors)

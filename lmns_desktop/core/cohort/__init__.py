@@ -1,1 +1,45 @@
 """Cohort import: read, find the header, map columns, normalise, derive deprivation, check."""
+
+from .deprivation import (
+    DeprivationReference,
+    DeprivationResult,
+    ImdTable,
+    PostcodeLookup,
+    ReferenceError,
+    derive_imd,
+    import_reference_file,
+    load_reference,
+)
+from .header import ExcludedRow, HeaderInfo, detect_header
+from .mapping import (
+    MappingProfile,
+    Suggestion,
+    find_profile,
+    layout_signature,
+    list_profiles,
+    load_profile,
+    save_profile,
+    suggest_mapping,
+)
+from .normalise import Change, Normalised, Problem, normalise
+from .pipeline import CohortImport, SourceInfo, import_cohort
+from .quality import QualityReport, build_quality_report
+from .readers import (
+    CohortFileError,
+    PasswordRequired,
+    RawTable,
+    SheetInfo,
+    WrongPassword,
+    list_sheets,
+    read_raw,
+)
+
+__all__ = [
+    "Change", "CohortFileError", "CohortImport", "DeprivationReference", "DeprivationResult",
+    "ExcludedRow", "HeaderInfo", "ImdTable", "MappingProfile", "Normalised", "PasswordRequired",
+    "PostcodeLookup", "Problem", "QualityReport", "RawTable", "ReferenceError", "SheetInfo",
+    "SourceInfo", "Suggestion", "WrongPassword", "build_quality_report", "derive_imd",
+    "detect_header", "find_profile", "import_cohort", "import_reference_file", "layout_signature",
+    "list_profiles", "list_sheets", "load_profile", "load_reference", "normalise", "read_raw",
+    "save_profile", "suggest_mapping",
+]

@@ -119,7 +119,7 @@ def _stats(values: list[str | None], pos: int) -> _RowStats:
 
 def _header_like(s: _RowStats, typical_width: int) -> bool:
     need = max(2, math.ceil(0.5 * typical_width)) if typical_width > 1 else 1
-    return s.width >= need and s.text_share >= 0.75 and s.distinct_share >= 0.6
+    return s.width >= need and s.text_share >= 0.75 and s.distinct_share >= 0.5
 
 
 def detect_header(raw: RawTable, *, scan_rows: int = _SCAN_ROWS) -> tuple[pd.DataFrame, HeaderInfo]:

@@ -360,7 +360,7 @@ def suggest_mapping(
             options.append((conf, fld, reason))
         by_value = _KIND_FIELD.get(kind or "")
         if by_value and by_value != fld:
-            options.append((0.7 if fld is None else 0.65, by_value,
+            options.append((0.7, by_value,
                             f"the values look like {_label(by_value).lower()}s ({share:.0%})"))
         options.sort(reverse=True)
         per_column[i] = options

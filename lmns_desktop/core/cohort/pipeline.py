@@ -182,6 +182,7 @@ def import_cohort(
         notes=notes,
     )
     timings["quality"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
     timings["total"] = time.perf_counter() - t0
     progress(100, f"Imported {len(frame):,} rows")
     log.info("import_cohort file=%s sheet=%s rows=%d timings=%s", path.name, raw.sheet,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,19 +44,42 @@ CHILD_LABELS = {SHEET_EVIDENCE: "evidence item", SHEET_MEASURES: "measure value"
 
 
 def _read_register(path: Path, *, progress, is_cancelled):  # noqa: ANN001, ANN202 - worker thread
+    from lmns_desktop.core import file_safety as fs
     from lmns_desktop.core.register_store import read_register
 
     progress(10, f"Opening {path.name}")
     doc = read_register(path)
     progress(100, "Register opened")
-    return doc
+    return OpenResult(doc, fs.check_lock(path), fs.excel_lock_owner(path))
 
 
 def _save_register(doc, path, overwrite, *, progress, is_cancelled):  # noqa: ANN001, ANN202
+    from lmns_desktop.core import file_safety as fs
     from lmns_desktop.core.register_store import save_register
 
     progress(20, f"Saving {Path(path).name if path else 'register'}")
-    return save_register(doc, path, overwrite=overwrite)
+    try:
+        return SaveResult(save_register(doc, path, overwrite=overwrite))
+    except fs.FileChangedError as exc:
+        return SaveResult(None, "changed", str(exc))
+    except fs.FileInUseError as exc:
+        return SaveResult(None, "in_use", str(exc))
+
+
+@dataclass
+class OpenResult:
+    doc: Any
+    lock: Any  # someone else's LockInfo, or None
+    excel_owner: str | None
+
+
+@dataclass
+class SaveResult:
+    """A save either wrote ``path`` or met a conflict the user must decide about."""
+
+    path: Path | None
+    conflict: str = ""  # "changed" (someone else saved) or "in_use" (open in Excel)
+    message: str = ""
 
 
 def _journal(journal, snapshot, *, progress, is_cancelled):  # noqa: ANN001, ANN202
@@ -93,7 +117,7 @@ class ChildPanel(QWidget):
         self.add_button.clicked.connect(lambda: self.add_requested.emit(self.sheet))
         self.edit_button.clicked.connect(self._edit_current)
         self.delete_button.clicked.connect(self._delete_selected)
-        self.table.doubleClicked.connect(lambda _: self._edit_current())
+        self.table.activated.connect(lambda _: self._edit_current())
 
     def show_rows(self, frame: Any) -> None:
         self.table.frame_model.refresh_frame(frame)
@@ -124,11 +148,13 @@ class ChildPanel(QWidget):
 class RegisterTab(QWidget):
     """Shows and edits the open register; emits ``register_changed`` after every change."""
 
-    register_changed = Signal(object)
+    register_changed = Signal(object)  # after opening and after every edit
+    document_opened = Signal(object)  # OpenResult-like: the document and any locks found
     load_failed = Signal(str)
     modified_changed = Signal(bool)
     saved = Signal(Path)
-    save_failed = Signal(object)  # the exception, so the window can offer the right choices
+    save_failed = Signal(str)
+    save_conflict = Signal(str, str)  # kind ("changed" or "in_use"), message
     message = Signal(str)
 
     def __init__(self, parent: QWidget | None = None, *, data_dir: Path | None = None) -> None:
@@ -143,8 +169,8 @@ class RegisterTab(QWidget):
         self.journal_jobs = JobSlot(self)
         self.problems: list[Any] = []
         self._build()
-        self.undo_stack.cleanChanged.connect(lambda _: self.modified_changed.emit(self.is_modified()))
-        self.undo_stack.indexChanged.connect(lambda _: self._after_edit())
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
+        self.undo_stack.indexChanged.connect(self._on_index_changed)
         self._refresh_timer = QTimer(self, singleShot=True, interval=150)
         self._refresh_timer.timeout.connect(self._apply_filters)
         self.journal_timer = QTimer(self, interval=30_000)
@@ -255,7 +281,7 @@ class RegisterTab(QWidget):
 
         self.search.textChanged.connect(lambda _: self._refresh_timer.start())
         self.filter_bar.changed.connect(self._apply_filters)
-        self.table.doubleClicked.connect(lambda _: self.edit_selected_project())
+        # "activated" covers double-click and Enter (and single click where the style says so).
         self.table.activated.connect(lambda _: self.edit_selected_project())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_details())
         for panel in (self.evidence_panel, self.measures_panel, self.pdsa_panel):
@@ -303,13 +329,18 @@ class RegisterTab(QWidget):
         path = Path(path)
         return self.jobs.start(
             Job(_read_register, path, name="open register"),
-            lambda doc: self.set_document(doc, read_only_source=read_only_source),
+            lambda result: self._on_opened(result, read_only_source),
             self.load_failed.emit,
             label=f"Opening {path.name}…",
         )
 
+    def _on_opened(self, result: OpenResult, read_only_source: bool) -> None:
+        self.set_document(result.doc, read_only_source=read_only_source)
+        self.document_opened.emit(result)
+
     def set_document(self, doc: RegisterDocument, *, read_only_source: bool = False,
                      recovered: bool = False) -> None:
+        """Show ``doc`` (opened, imported, new or recovered from a crash)."""
         self.doc = doc
         self.read_only_source = read_only_source
         self._recovered = recovered
@@ -320,6 +351,13 @@ class RegisterTab(QWidget):
         self._refresh_all()
         self.modified_changed.emit(self.is_modified())
         self.register_changed.emit(doc)
+
+    def close_document(self) -> None:
+        """Forget the open register (after the user chose to discard changes)."""
+        from lmns_desktop.core import file_safety as fs
+
+        if self.doc is not None and self.doc.path is not None and not self.read_only_source:
+            fs.release_lock(self.doc.path)
 
     def save(self, path: Path | None = None, *, overwrite: bool = False) -> Job | None:
         if self.doc is None:
@@ -332,8 +370,12 @@ class RegisterTab(QWidget):
             label="Saving the register…",
         )
 
-    def _on_saved(self, path: Path) -> None:
+    def _on_saved(self, result: SaveResult) -> None:
         self.setEnabled(True)
+        if result.path is None:
+            self.save_conflict.emit(result.conflict, result.message)
+            return
+        path = result.path
         self.read_only_source = False
         self._recovered = False
         self.undo_stack.setClean()
@@ -361,6 +403,12 @@ class RegisterTab(QWidget):
                                 lambda _: None, lambda _: None)
 
     # --- refreshing ---------------------------------------------------------------------
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.modified_changed.emit(self.is_modified())
+
+    def _on_index_changed(self, _index: int) -> None:
+        self._after_edit()
+
     def _after_edit(self) -> None:
         self.modified_changed.emit(self.is_modified())
         if self.doc is not None:
@@ -442,11 +490,14 @@ class RegisterTab(QWidget):
 
     # --- selection ----------------------------------------------------------------------
     def _current_project_key(self) -> int | None:
+        """Row key of the selected project, read from the frame the table shows (which may be
+        the one from before an edit), and None if that project no longer exists."""
         index = self.table.currentIndex()
-        if self.doc is None or not index.isValid():
+        shown = self.table.frame_model.frame()
+        if self.doc is None or shown is None or not index.isValid():
             return None
-        pos = self.table.frame_model.source_row(index.row())
-        return int(self.doc.projects.index[pos])
+        key = int(shown.index[self.table.frame_model.source_row(index.row())])
+        return key if key in self.doc.projects.index else None
 
     def current_project_id(self) -> str | None:
         key = self._current_project_key()
@@ -505,9 +556,14 @@ class RegisterTab(QWidget):
                                  "an SPC chart.")
             self.spc_summary.setText("")
             return
-        from lmns_desktop.gui.spc_presenter import draw_measure
+        from lmns_desktop.reports.charts import draw_chart
+        from lmns_desktop.reports.measures import measure_chart
 
-        summary = draw_measure(self.spc_chart, self.doc.children(SHEET_MEASURES, pid), name)
+        spec, summary = measure_chart(self.doc.children(SHEET_MEASURES, pid), name)
+        if spec is None:
+            self.spc_chart.clear(summary)
+        else:
+            self.spc_chart.draw(lambda fig: draw_chart(fig, spec), spec.alt_text)
         self.spc_summary.setText(summary)
 
     # --- editing ------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from lmns_desktop.core.cohort.pipeline import import_cohort
 from lmns_desktop.core.cohort.readers import PasswordRequired
 from lmns_desktop.core.errors import UserError
 
+
 def test_corpus_has_at_least_forty_files(bad_corpus: dict[str, Path]) -> None:
     assert len(bad_corpus) >= 40
     assert all(p.exists() for p in bad_corpus.values())
