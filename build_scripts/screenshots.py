@@ -44,8 +44,43 @@ def main(out_dir: str = "docs", prefix: str = "window") -> int:
         target = out / f"{prefix}-{name}.png"
         shot.save(str(target))
         print(target)
+    # The register's detail views and the edit form, for reviews.
+    window.ui.tabs.setCurrentIndex(0)
+    tab = window.register_tab
+    tab.detail_tabs.setCurrentIndex(1)
+    _settle(app)
+    _grab(window, out / f"{prefix}-register-measures.png")
+    tab.pages.setCurrentIndex(1)
+    _settle(app)
+    _grab(window, out / f"{prefix}-register-coverage.png")
+    tab.pages.setCurrentIndex(0)
+    from lmns_desktop.core import register_schema as rs
+    from lmns_desktop.gui.widgets.record_dialog import RecordDialog
+
+    key = tab._current_project_key()
+    values = tab._row_values("Projects", key) if key is not None else {}
+    dialog = RecordDialog("Edit project", rs.PROJECT_COLUMNS, tab._choices(), values, lambda f: {}, window)
+    dialog.show()
+    _settle(app)
+    _grab(dialog, out / f"{prefix}-edit-form.png")
+    dialog.close()
     window.close()
     return 0
+
+
+def _settle(app) -> None:  # noqa: ANN001
+    for _ in range(30):
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def _grab(widget, target: Path) -> None:  # noqa: ANN001
+    from PySide6.QtWidgets import QApplication
+
+    frame = widget.frameGeometry()
+    shot = QApplication.primaryScreen().grabWindow(0, frame.x(), frame.y(), frame.width(), frame.height())
+    shot.save(str(target))
+    print(target)
 
 
 if __name__ == "__main__":

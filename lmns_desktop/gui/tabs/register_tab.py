@@ -120,7 +120,12 @@ class ChildPanel(QWidget):
         self.table.activated.connect(lambda _: self._edit_current())
 
     def show_rows(self, frame: Any) -> None:
+        first = self.table.frame_model.frame() is None
         self.table.frame_model.refresh_frame(frame)
+        if first:
+            self.table.fit_columns()
+        if "Project ID" in frame.columns:  # the panel is already about one project
+            self.table.setColumnHidden(list(frame.columns).index("Project ID"), True)
         has = len(frame) > 0
         self.edit_button.setEnabled(has)
         self.delete_button.setEnabled(has)
@@ -237,7 +242,9 @@ class RegisterTab(QWidget):
         measures_split = QSplitter(measures_page)
         measures_split.addWidget(self.spc_chart)
         measures_split.addWidget(self.measures_panel)
-        measures_split.setSizes([600, 400])
+        measures_split.setSizes([760, 340])
+        measures_split.setStretchFactor(0, 3)
+        self.spc_chart.setMinimumHeight(230)
         measures_layout.addWidget(measures_split, 1)
         measures_layout.addWidget(self.spc_summary)
 
@@ -258,7 +265,7 @@ class RegisterTab(QWidget):
         split.setOrientation(split.orientation().__class__.Vertical)
         split.addWidget(self.table)
         split.addWidget(detail)
-        split.setSizes([420, 260])
+        split.setSizes([300, 420])
         projects_page = QWidget(self)
         projects_layout = QVBoxLayout(projects_page)
         projects_layout.setContentsMargins(0, 0, 0, 0)
@@ -349,6 +356,8 @@ class RegisterTab(QWidget):
         self._build_columns_menu()
         self.table.fit_columns()
         self._refresh_all()
+        if self.table.frame_model.rowCount():
+            self.table.setCurrentIndex(self.table.frame_model.index(0, 0))
         self.modified_changed.emit(self.is_modified())
         self.register_changed.emit(doc)
 

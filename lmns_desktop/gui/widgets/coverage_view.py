@@ -106,7 +106,10 @@ class CoverageView(QWidget):
         self.matrix.clear()
         self.matrix.setRowCount(len(matrix.index))
         self.matrix.setColumnCount(len(matrix.columns))
-        self.matrix.setHorizontalHeaderLabels([str(c) for c in matrix.columns])
+        import textwrap
+
+        # Long sub-workstream names wrap onto two lines rather than being cut off.
+        self.matrix.setHorizontalHeaderLabels([textwrap.fill(str(c), 22) for c in matrix.columns])
         self.matrix.setVerticalHeaderLabels([str(i) for i in matrix.index])
         bold = QFont(self.font())
         bold.setBold(True)

@@ -112,7 +112,8 @@ class RecordForm(QWidget):
                 item = QListWidgetItem(option, editor)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
-            editor.setMaximumHeight(150)
+            editor.setMinimumHeight(120)
+            editor.setMaximumHeight(190)
             editor.itemChanged.connect(self.changed)
         elif kind == "number":
             editor = QDoubleSpinBox(self)
