@@ -12,7 +12,7 @@ from pathlib import Path
 
 import lmns_desktop
 
-COMMANDS = ("demo-data", "report")
+COMMANDS = ("demo-data", "report", "register")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -37,6 +37,15 @@ def _command_parser() -> argparse.ArgumentParser:
     demo.add_argument("--rows", type=int, default=5000, help="cohort rows (default 5,000)")
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's)")
 
+    register = sub.add_parser("register", help="check or upgrade a register workbook")
+    register_sub = register.add_subparsers(dest="register_command", required=True)
+    check = register_sub.add_parser("check", help="list the register's validation problems")
+    check.add_argument("register", type=Path)
+    check.add_argument("--json", type=Path, default=None, help="write the result here (default: print)")
+    upgrade = register_sub.add_parser("upgrade", help="save a register in the current schema")
+    upgrade.add_argument("register", type=Path)
+    upgrade.add_argument("--out", type=Path, required=True)
+
     report = sub.add_parser("report", help="make a report as PDF")
     report.add_argument("kind", choices=["board"])
     report.add_argument("--register", type=Path, required=True)
@@ -44,6 +53,16 @@ def _command_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", default="")
     report.add_argument("--author", default="")
     return parser
+
+
+def _write_json(data: object, out: Path | None) -> None:
+    import json
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=str)
+    if out is None:
+        print(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
 
 
 def _fail(message: str) -> int:
@@ -64,6 +83,14 @@ def _run_command(args: argparse.Namespace) -> int:
             register, cohort = demo_data.write_demo_files(args.outdir, rows=args.rows, seed=seed)
             print(register)
             print(cohort)
+            return 0
+        if args.command == "register":
+            from lmns_desktop.core.register_store import check_register, upgrade_register
+
+            if args.register_command == "check":
+                _write_json(check_register(args.register), args.json)
+                return 0
+            print(upgrade_register(args.register, args.out))
             return 0
         if args.command == "report":
             from lmns_desktop.core.register_store import read_register

@@ -148,6 +148,8 @@ def chart_svg(spec: Chart, width_in: float | None = None, height_in: float | Non
 def draw_chart(fig: Figure, spec: Chart) -> None:
     """Draw ``spec`` on ``fig`` (cleared first). Use a constrained-layout Figure."""
     fig.clear()
+    if fig.get_layout_engine() is None:  # the legend sits outside the axes
+        fig.set_layout_engine("constrained")
     with chart_style():
         fig.set_facecolor("white")
         ax = fig.add_subplot()

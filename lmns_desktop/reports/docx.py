@@ -286,6 +286,8 @@ class _Writer:
         doc = self.doc
         if block.title:
             doc.add_paragraph(block.title, style="Caption")
+        if not block.columns:
+            return
         numeric = set(block.numeric)
         emphasis = set(block.emphasis_rows)
         # set the style id in the XML: python-docx's style setter searches all styles per call

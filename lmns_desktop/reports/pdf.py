@@ -174,9 +174,10 @@ def _table(block: Table, width: float, st: dict[str, Any]) -> Any:
     emphasis = set(block.emphasis_rows)
     header = [P(_escape(c), _right(st["head"]) if i in numeric else st["head"])
               for i, c in enumerate(block.columns)]
+    ncols = len(block.columns)
     body = [
         [P(_escape(_display(v)), (bold if r in emphasis else plain)[i in numeric])
-         for i, v in enumerate(row)]
+         for i, v in enumerate((*row, *[""] * (ncols - len(row)))[:ncols])]
         for r, row in enumerate(block.rows)
     ]
     table = LongTable([header, *body], colWidths=_column_widths(block, width), repeatRows=1,
@@ -517,7 +518,7 @@ def _flowables(report: Report, portrait: float, landscape: float) -> list[Any]:
             if not unit:
                 continue
             main = unit[-1]
-        if isinstance(main, Table) and _needs_landscape(main, portrait):
+        if isinstance(main, Table) and main.columns and _needs_landscape(main, portrait):
             wanted = "landscape"
         elif isinstance(main, Note | Paragraph) and len(unit) == 1 and not pending_break:
             wanted = orientation  # small print after a landscape table stays with it
@@ -542,7 +543,8 @@ def _flowables(report: Report, portrait: float, landscape: float) -> list[Any]:
             out += paras
         else:
             out += [P(_escape(h.text), st["h1" if h.level <= 1 else "h2"]) for h in headings]
-        out += _block(main, width, st)
+        if not isinstance(main, Heading):  # trailing headings have no block of their own
+            out += _block(main, width, st)
     return out
 
 
@@ -562,7 +564,8 @@ def _block(block: Any, width: float, st: dict[str, Any]) -> list[Any]:
         out: list[Any] = []
         if block.title:
             out.append(P(_escape(block.title), st["table_title"]))
-        out += [_table(block, width, st), Spacer(1, 4)]
+        if block.columns:
+            out += [_table(block, width, st), Spacer(1, 4)]
         if block.note:
             out.append(P(_escape(block.note), st["note"]))
         return out

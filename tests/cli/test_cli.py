@@ -63,3 +63,48 @@ def test_report_on_a_bad_register_says_why_on_one_line(tmp_path, capsys, content
     err = capsys.readouterr().err.strip()
     assert err.startswith("lmns-desktop: bad.xlsx") and "\n" not in err
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_register_check_lists_problems_with_sheet_row_and_column(tmp_path, demo_files) -> None:
+    import json
+
+    from lmns_desktop.core import register_model as rm
+    from lmns_desktop.core.register_store import read_register, save_register
+
+    doc = read_register(demo_files[0])
+    rm.update_project(doc, doc.find_project("IH-0004"), {"Sub-workstream": "Culture "})
+    doc.projects.loc[doc.find_project("IH-0006"), "ID"] = "IH-0005"  # a duplicate ID
+    bad = save_register(doc, tmp_path / "bad register.xlsx")
+    out = tmp_path / "problems.json"
+    assert main(["register", "check", str(bad), "--json", str(out)]) == 0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["projects"] == 48 and result["evidence"] > 0 and result["measures"] > 0
+    assert {"sheet", "row", "column", "message"} <= set(result["problems"][0])
+    duplicate = [p for p in result["problems"] if "IH-0005" in p["message"]]
+    assert duplicate and duplicate[0]["sheet"] == "Projects" and duplicate[0]["column"] == "ID"
+
+
+def test_register_upgrade_keeps_unknown_columns(tmp_path) -> None:
+    import openpyxl
+
+    old = tmp_path / "old.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Projects"
+    ws.append(["ID", "Title", "Sub-workstream", "Status", "Budget code"])
+    ws.append(["IH-0001", "Doulas", "Culture", "Active", "X-17"])
+    wb.create_sheet("Minutes").append(["Kept as it is"])
+    wb.save(old)
+    out = tmp_path / "new.xlsx"
+    assert main(["register", "upgrade", str(old), "--out", str(out)]) == 0
+    upgraded = openpyxl.load_workbook(out)
+    assert {"Projects", "Evidence", "Measures", "Minutes"} <= set(upgraded.sheetnames)
+    headers = [c.value for c in upgraded["Projects"][1]]
+    assert "Budget code" in headers and "Aim" in headers
+    assert upgraded["Minutes"]["A1"].value == "Kept as it is"
+
+
+def test_register_check_on_a_missing_file_fails_with_one_line(tmp_path, capsys) -> None:
+    assert main(["register", "check", str(tmp_path / "nope.xlsx")]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "nope.xlsx" in err and "\n" not in err

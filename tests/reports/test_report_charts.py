@@ -144,3 +144,15 @@ def test_no_pyplot_import_in_a_fresh_interpreter() -> None:
                             cwd=REPO, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("kind", ["bar_ci", "equiplot", "gradient", "spc", "coverage"])
+def test_empty_data_still_draws(kind: str) -> None:
+    png = chart_png(Chart(kind, f"Nothing to show ({kind})", [], alt_text="No data."), dpi=40)
+    assert png[:4] == b"\x89PNG"
+
+
+def test_figure_without_layout_gets_one() -> None:
+    fig = Figure(figsize=(6, 3))
+    draw_chart(fig, samples.spc_chart_spec())
+    assert fig.get_layout_engine() is not None

@@ -148,3 +148,20 @@ def test_small_file(tmp_path: Path) -> None:
     out = render_pdf(samples.sample_report(), tmp_path / "s.pdf")
     assert out.stat().st_size < 250_000
     assert re.match(rb"%PDF-1\.\d", out.read_bytes()[:8])
+
+
+def test_odd_tables_and_trailing_headings(tmp_path: Path) -> None:
+    from lmns_desktop.reports.content import PageBreak
+
+    report = Report("board", "Odd", blocks=[
+        Heading("Before the break"), PageBreak(),
+        Table(("a", "b", "c"), (("ragged",), ("full", 1, 2)), title="Ragged rows"),
+        Table((), (), title="No columns at all"),
+        Table(("Only header",), ()),
+        Heading("Trailing heading"),
+    ])
+    pages = _pages(PdfReader(render_pdf(report, tmp_path / "odd.pdf")))
+    text = "\n".join(pages)
+    assert text.count("Before the break") == 1 and text.count("Trailing heading") == 1
+    assert "ragged" in text and "No columns at all" in text and "Only header" in text
+    assert "Before the break" in pages[0] and "Ragged rows" in pages[1]
