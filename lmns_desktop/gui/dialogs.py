@@ -7,6 +7,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 EXCEL_FILTER = "Excel workbooks (*.xlsx)"
+WORKBOOK_FILTER = "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;All files (*)"
 COHORT_FILTER = (
     "Spreadsheets (*.xlsx *.xlsm *.xls *.ods *.csv);;Excel (*.xlsx *.xlsm *.xls);;"
     "OpenDocument (*.ods);;CSV (*.csv);;All files (*)"
@@ -68,3 +69,13 @@ def choose(parent: QWidget | None, title: str, message: str, options: list[str])
     box.setDefaultButton(cancel)
     box.exec()
     return buttons.get(box.clickedButton())
+
+
+def import_register(parent: QWidget | None, path: Path):  # noqa: ANN201
+    """Run the import-register dialog; returns (document, report) or (None, None)."""
+    from lmns_desktop.gui.widgets.register_import_dialog import RegisterImportDialog
+
+    dialog = RegisterImportDialog(path, parent)
+    if dialog.exec() == RegisterImportDialog.DialogCode.Accepted:
+        return dialog.result_doc, dialog.report
+    return None, None

@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         ui.new_action.triggered.connect(self._on_new_triggered)
         ui.open_action.triggered.connect(self._on_open_triggered)
         ui.open_demo_action.triggered.connect(self.open_demo)
+        ui.import_register_action.triggered.connect(self._on_import_register_triggered)
         ui.import_cohort_action.triggered.connect(self._on_import_cohort_triggered)
         ui.save_action.triggered.connect(self._on_save_triggered)
         ui.save_as_action.triggered.connect(self._on_save_as_triggered)
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         if self.register_path is not None:
             suffix = " (demo)" if self.is_demo else ""
             name = f"{self.register_path.name}{suffix}[*] — LMNS Inclusion Health"
+        elif self.register_tab.doc is not None:
+            name = f"Unsaved register[*] — {name}"
         else:
             name += "[*]"
         self.setWindowTitle(name)
@@ -245,6 +248,28 @@ class MainWindow(QMainWindow):
         path = dialogs.open_file(self, "Open register", self.settings.last_folder, dialogs.EXCEL_FILTER)
         if path is not None:
             self.open_register(path)
+
+    def _on_import_register_triggered(self) -> None:
+        path = dialogs.open_file(self, "Import a register from a workbook", self.settings.last_folder,
+                                 dialogs.WORKBOOK_FILTER)
+        if path is None or not self._may_discard_changes():
+            return
+        doc, report = dialogs.import_register(self, path)
+        if doc is None:
+            return
+        self.register_tab.close_document()
+        self.is_demo = False
+        self.register_path = None
+        self.register_tab.set_document(doc, recovered=True)  # new and unsaved until saved
+        self.ui.save_action.setEnabled(True)
+        self.ui.save_as_action.setEnabled(True)
+        self._update_title()
+        lines = report.summary()
+        lines += [p.message for p in report.problems[:15]]
+        if len(report.problems) > 15:
+            lines.append(f"… and {len(report.problems) - 15} more in the Problems view.")
+        lines.append("Save the register (Ctrl+S) to keep it.")
+        dialogs.show_info(self, "Register imported", "\n".join(lines))
 
     def _on_import_cohort_triggered(self) -> None:
         path = dialogs.open_file(self, "Import cohort", self.settings.last_folder, dialogs.COHORT_FILTER)

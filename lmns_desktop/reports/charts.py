@@ -342,7 +342,7 @@ def _draw_equiplot(fig: Figure, ax: Axes, spec: Chart) -> None:
             ax.text(right, row, f"gap {_fmt(gap, False)}{unit}", ha="right", va="center",
                     fontsize=7, color=NHS_DARK_GREY)
     ax.set_yticks(range(len(outcomes)), [_wrap(o, 24) for o in outcomes])
-    ax.set_ylim(len(outcomes) - 0.5, -0.5)
+    ax.set_ylim(max(len(outcomes), 1) - 0.5, -0.5)
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
     ax.grid(axis="x", color=NHS_PALE_GREY, lw=0.6, zorder=0)
@@ -552,8 +552,8 @@ def _draw_coverage(fig: Figure, ax: Axes, spec: Chart) -> None:
         ax.axvline(j, color="white", lw=1.5, zorder=2)
     for i in range(len(rows) + 1):
         ax.axhline(i, color="white", lw=1.5, zorder=2)
-    ax.set_xlim(0, len(cols))
-    ax.set_ylim(len(rows), 0)
+    ax.set_xlim(0, max(len(cols), 1))
+    ax.set_ylim(max(len(rows), 1), 0)
     width = 16 if spec.width == "full" else 9
     ax.set_xticks([j + 0.5 for j in range(len(cols))], [_wrap(c, width) for c in cols])
     ax.set_yticks([i + 0.5 for i in range(len(rows))], [_wrap(r, 34) for r in rows])

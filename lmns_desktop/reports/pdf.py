@@ -513,11 +513,9 @@ def _flowables(report: Report, portrait: float, landscape: float) -> list[Any]:
     for unit in _units(report.blocks):
         main = unit[-1]
         if isinstance(main, PageBreak):
+            out += [P(_escape(h.text), st["h1" if h.level <= 1 else "h2"]) for h in unit[:-1]]
             pending_break = True
-            unit = unit[:-1]
-            if not unit:
-                continue
-            main = unit[-1]
+            continue
         if isinstance(main, Table) and main.columns and _needs_landscape(main, portrait):
             wanted = "landscape"
         elif isinstance(main, Note | Paragraph) and len(unit) == 1 and not pending_break:

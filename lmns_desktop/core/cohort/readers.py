@@ -36,6 +36,7 @@ import pandas as pd
 
 from lmns_desktop.core.errors import UserError
 from lmns_desktop.core.jobs import (
+    Cancelled,
     CancelledFn,
     ProgressFn,
     check_cancelled,
@@ -559,7 +560,7 @@ def _read_sheet(
             is_cancelled=is_cancelled, progress=progress, start=2, end=95,
             message=message, expected_seconds=expected if fast else expected * 1.5,
         )
-    except CohortFileError:
+    except (CohortFileError, Cancelled):
         raise
     except MemoryError:
         raise CohortFileError(

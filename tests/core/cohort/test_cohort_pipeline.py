@@ -122,3 +122,10 @@ def test_timings_and_source(demo_cohort_xlsx: Path) -> None:
     assert set(result.timings) >= {"read", "header", "map", "normalise", "quality", "total"}
     assert result.source.file == demo_cohort_xlsx.name and result.source.file_format == "xlsx"
     assert result.column_mapping["Pseudo ID"] == "patient_id"
+
+
+def test_cancel_while_reading_a_workbook_is_not_reported_as_damage(demo_cohort_xlsx: Path) -> None:
+    state = {"msg": ""}
+    with pytest.raises(Cancelled):
+        import_cohort(demo_cohort_xlsx, progress=lambda p, m: state.__setitem__("msg", m),
+                      is_cancelled=lambda: state["msg"].startswith("Reading sheet"))
