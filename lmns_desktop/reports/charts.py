@@ -112,6 +112,8 @@ def chart_size(spec: Chart) -> tuple[float, float]:
         height = 3.0
     if spec.subtitle:
         height += 0.15
+    title_lines = len(_wrap(spec.title, int((width * 72 - 70) / 6.0)).split("\n"))
+    height += 0.17 * (title_lines - 1)
     return width, max(2.2, min(height, 8.5))
 
 
@@ -154,10 +156,12 @@ def draw_chart(fig: Figure, spec: Chart) -> None:
         fig.set_facecolor("white")
         ax = fig.add_subplot()
         _DRAW[spec.kind](fig, ax, spec)
-        ax.set_title(_wrap(spec.title, 95 if spec.width == "full" else 45), pad=14 if
-                     spec.subtitle else 6)
+        # wrap to the width left of the axes' left edge (about 6 pt a bold character)
+        room = fig.get_figwidth() * 72 - 70
+        ax.set_title(_wrap(spec.title, int(room / 6.0)), pad=14 if spec.subtitle else 6)
         if spec.subtitle:
-            ax.annotate(spec.subtitle, (0, 1), xycoords="axes fraction", xytext=(0, 4),
+            ax.annotate(_wrap(spec.subtitle, int(room / 4.3)), (0, 1), xycoords="axes fraction",
+                        xytext=(0, 4),
                         textcoords="offset points", va="bottom", ha="left", fontsize=7.5,
                         color=NHS_DARK_GREY)
 

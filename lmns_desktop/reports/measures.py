@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lmns_desktop.core.spc import xmr
-from lmns_desktop.reports.content import Chart, ReferenceLine, spc_chart
+from lmns_desktop.reports.content import Chart, spc_chart
 
 DIRECTIONS = {"Higher is better": "increase", "Lower is better": "decrease", "Neither": "neutral"}
 VARIATION_WORDS = {
@@ -44,12 +44,10 @@ def measure_chart(measures: pd.DataFrame, name: str, *, target: float | None = N
     improvement = DIRECTIONS.get(direction_text.iloc[-1] if len(direction_text) else "", "neutral")
     result = xmr(series["Value"].astype(float).to_numpy(), improvement=improvement, target=target)
     labels = [f"{p:%b %Y}" for p in series["Period"]]
-    lines = (ReferenceLine(target, "Target"),) if target is not None else ()
     chart = spc_chart(
         result, labels, title=name,
         alt_text=f"XmR chart of {name} over {len(series)} periods: "
                  f"{VARIATION_WORDS.get(result.variation or '', 'no signal')}.",
-        reference_lines=lines,
     )
     n = len(series)
     reading = VARIATION_WORDS.get(result.variation or "", "no signal")

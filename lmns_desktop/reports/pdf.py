@@ -14,6 +14,7 @@ brings four packages; pdfrw is unmaintained and embeds a font subset per chart).
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -255,6 +256,7 @@ def _rl_path(canv: Any, path: Any, transform: Any) -> Any:
     return p
 
 
+@functools.cache
 def _renderer_class() -> type:
     """Built on first use so matplotlib is imported only when a chart is drawn."""
     from matplotlib.backend_bases import GraphicsContextBase, RendererBase

@@ -75,6 +75,10 @@ def _default_engine() -> str:
 
 #: "fastexcel" (fast path) or "calamine" (python-calamine lists); tests compare the two.
 ENGINE = _default_engine()
+#: Row blocks parsed in parallel for big .xlsx sheets (None: one per CPU, up to 4; 1: never).
+SPLIT_PARTS: int | None = None
+#: Sheet XML size from which splitting pays off (about 30,000 rows of a typical export).
+SPLIT_MIN_BYTES = 40_000_000
 
 
 # --- Errors --------------------------------------------------------------------------------
@@ -556,7 +560,7 @@ def _read_sheet(
     fast = ENGINE == "fastexcel"
     try:
         cells, errors, origin = run_cancellable(
-            lambda: _fastexcel_read(src, sheet) if fast else _calamine_read(src, sheet),
+            lambda: _fast_read(src, sheet) if fast else _calamine_read(src, sheet),
             is_cancelled=is_cancelled, progress=progress, start=2, end=95,
             message=message, expected_seconds=expected if fast else expected * 1.5,
         )
@@ -592,11 +596,29 @@ _ERROR_TEXT = {
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 
 
-def _fastexcel_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, None]:
+def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[int, int] | None]:
+    """fastexcel read; a big .xlsx sheet is split into row blocks parsed on several cores."""
+    if src.kind in ("xlsx", "xlsm") and SPLIT_PARTS != 1:
+        from . import _xlsx_parallel
+
+        with zipfile.ZipFile(src.zip_source()) as zf:
+            part = _xlsx_parts(zf).get(sheet)
+        if part:
+            done = _xlsx_parallel.read_split(
+                src.zip_source(), part, sheet,
+                lambda data, name: _fastexcel_read(data, name)[:2],
+                parts=SPLIT_PARTS, min_bytes=SPLIT_MIN_BYTES,
+            )
+            if done is not None:
+                return done
+    return _fastexcel_read(src.fastexcel_source(), sheet)
+
+
+def _fastexcel_read(source: str | bytes, sheet: str) -> tuple[pd.DataFrame, int, None]:
     """Read a sheet with fastexcel as strings; formula errors put back as Excel shows them."""
     import fastexcel
 
-    reader = fastexcel.read_excel(src.fastexcel_source())
+    reader = fastexcel.read_excel(source)
     xs = reader.load_sheet(sheet, header_row=None, dtypes="string")
     batch, errs = xs.to_arrow_with_errors()
     fixes: dict[int, list[tuple[int, str]]] = {}
