@@ -16,8 +16,10 @@ def format_column(series: pd.Series) -> np.ndarray:
     if pd.api.types.is_datetime64_any_dtype(values):
         text = values.dt.strftime("%d/%m/%Y")
         return text.fillna("").to_numpy(dtype=object)
-    if pd.api.types.is_bool_dtype(values):
-        return np.where(values.to_numpy(), "Yes", "No").astype(object)
+    if pd.api.types.is_bool_dtype(values):  # nullable booleans: missing means not known
+        known = values.notna().to_numpy()
+        flags = values.fillna(False).to_numpy(dtype=bool)
+        return np.where(known, np.where(flags, "Yes", "No"), "").astype(object)
     if pd.api.types.is_integer_dtype(values):
         out = values.astype("Int64").astype(str).to_numpy(dtype=object)
         out[values.isna().to_numpy()] = ""

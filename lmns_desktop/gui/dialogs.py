@@ -79,3 +79,32 @@ def import_register(parent: QWidget | None, path: Path):  # noqa: ANN201
     if dialog.exec() == RegisterImportDialog.DialogCode.Accepted:
         return dialog.result_doc, dialog.report
     return None, None
+
+
+def run_dialog(dialog) -> bool:  # noqa: ANN001
+    """Show a modal dialog (print, print preview); tests replace this to avoid blocking."""
+    return bool(dialog.exec())
+
+
+def review_mapping(parent: QWidget | None, suggestions, samples):  # noqa: ANN001, ANN201
+    """The mapping dialog: returns (mapping, profile name) or None if cancelled."""
+    from lmns_desktop.gui.widgets.mapping_dialog import MappingDialog
+
+    dialog = MappingDialog(suggestions, samples, parent=parent)
+    if dialog.exec() == MappingDialog.DialogCode.Accepted:
+        return dialog.mapping(), dialog.profile_name()
+    return None
+
+
+def ask_password(parent: QWidget | None, title: str, message: str) -> str | None:
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    text, ok = QInputDialog.getText(parent, title, message, QLineEdit.EchoMode.Password)
+    return text if ok and text else None
+
+
+def choose_item(parent: QWidget | None, title: str, label: str, items: list[str]) -> str | None:
+    from PySide6.QtWidgets import QInputDialog
+
+    item, ok = QInputDialog.getItem(parent, title, label, items, 0, False)
+    return item if ok else None

@@ -51,7 +51,7 @@ class MainWindow(QMainWindow):
         self._close_after_save = False
         self._locked_path: Path | None = None
         self.cohort_tab = CohortTab(self)
-        self.reports_tab = ReportsTab(self)
+        self.reports_tab = ReportsTab(self, settings)
         for tab, title, tip in (
             (self.register_tab, "&Register", "Projects in the LMNS register"),
             (self.cohort_tab, "&Cohort profiling", "Import and profile a patient cohort"),
@@ -80,6 +80,8 @@ class MainWindow(QMainWindow):
                        self.register_tab.duplicate_action, self.register_tab.delete_action):
             self.ui.edit_menu.addAction(action)
 
+        self._add_code_actions()
+        self.setAcceptDrops(True)
         self._connect_actions()
         self._wire_tabs()
         self._restore_state()
@@ -116,12 +118,20 @@ class MainWindow(QMainWindow):
         self.register_tab.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.register_tab.load_failed.connect(lambda m: self._show_error("The register could not be opened", m))
         self.cohort_tab.cohort_loaded.connect(self._on_cohort_loaded)
+        self.cohort_tab.profile_ready.connect(self.reports_tab.set_profile)
+        self.cohort_tab.password_needed.connect(self._on_password_needed)
+        self.cohort_tab.snapshot_requested.connect(self._on_snapshot_requested)
+        self.cohort_tab.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.cohort_tab.load_failed.connect(lambda m: self._show_error("The cohort could not be imported", m))
         self.cohort_tab.import_requested.connect(self._on_import_cohort_triggered)
-        self.reports_tab.save_pdf_requested.connect(self._on_save_pdf_requested)
+        self.reports_tab.save_requested.connect(self._on_save_report_requested)
         self.reports_tab.print_requested.connect(self._on_print_triggered)
-        self.reports_tab.pdf_saved.connect(lambda p: self.statusBar().showMessage(f"Saved {p}", 8000))
-        self.reports_tab.failed.connect(lambda m: self._show_error("The report could not be saved", m))
+        self.reports_tab.print_preview_requested.connect(lambda: self.reports_tab.prepare_print(preview=True))
+        self.reports_tab.print_ready.connect(self._on_print_ready)
+        self.reports_tab.report_saved.connect(self._on_report_saved)
+        self.reports_tab.open_check.toggled.connect(
+            lambda on: setattr(self.settings, "report_open_when_done", on))
+        self.reports_tab.failed.connect(lambda m: self._show_error("The report could not be made", m))
         self.ui.tabs.currentChanged.connect(lambda i: setattr(self.settings, "last_tab", i))
 
     def _restore_state(self) -> None:
@@ -183,7 +193,83 @@ class MainWindow(QMainWindow):
         source = self.cohort_tab.source
         if source is not None and source.parent != paths.demo_dir():
             self.settings.add_recent_cohort(source)
+            self._rebuild_recent_menu()
         self.statusBar().showMessage(f"Imported cohort: {len(frame):,} rows", 8000)
+
+    def _on_password_needed(self, path: Path, message: str) -> None:
+        password = dialogs.ask_password(self, "Password needed", f"{message}\n\nPassword for {path.name}:")
+        if password:  # used in memory for this import only; never stored
+            self.cohort_tab.load(path, password=password)
+
+    def _on_snapshot_requested(self, snapshot) -> None:  # noqa: ANN001
+        doc = self.register_tab.doc
+        if doc is None or doc.projects.empty:
+            self._show_error("No register open", "Open the register first, then add the profile "
+                             "to a project's evidence.")
+            return
+        items = [f"{pid} — {title}" for pid, title in zip(doc.projects["ID"].astype(str),
+                                                          doc.projects["Title"].astype(str))]
+        current = self.register_tab.current_project_id()
+        if current:
+            items.sort(key=lambda item: not item.startswith(current + " "))
+        choice = dialogs.choose_item(self, "Add to project evidence",
+                                     "Store this profile (aggregate, disclosure-controlled figures) "
+                                     "as evidence of project:", items)
+        if choice:
+            self.register_tab.add_snapshot_evidence(choice.split(" — ")[0], snapshot)
+
+    def _add_code_actions(self) -> None:
+        """File-menu entries built in code: recent cohorts and the deprivation reference."""
+        from PySide6.QtGui import QAction
+
+        from PySide6.QtWidgets import QMenu
+
+        self.recent_cohorts_menu = QMenu("Recent &cohorts", self.ui.file_menu)
+        self.ui.file_menu.insertMenu(self.ui.import_register_action, self.recent_cohorts_menu)
+        self.reference_action = QAction("Import &deprivation reference file…", self)
+        self.reference_action.setToolTip("Import the English IoD file (2019 or 2025) or a postcode "
+                                         "to LSOA lookup once, so deciles can be worked out from "
+                                         "LSOA codes or postcodes")
+        self.reference_action.triggered.connect(self._on_import_reference_triggered)
+        self.ui.file_menu.insertAction(self.ui.save_action, self.reference_action)
+        self.ui.file_menu.insertSeparator(self.ui.save_action)
+
+    def _on_import_reference_triggered(self) -> None:
+        path = dialogs.open_file(self, "Import a deprivation reference file", self.settings.last_folder,
+                                 "Reference files (*.xlsx *.csv *.zip);;All files (*)")
+        if path is None:
+            return
+        from lmns_desktop.gui.worker import Job
+
+        def run(p, *, progress, is_cancelled):  # noqa: ANN001, ANN202
+            from lmns_desktop.core.cohort.deprivation import import_reference_file
+
+            return import_reference_file(p, paths.user_data_dir() / "reference", progress=progress,
+                                         is_cancelled=is_cancelled)
+
+        self.cohort_tab.jobs.start(
+            Job(run, path, name="import reference"),
+            lambda table: dialogs.show_info(self, "Reference file imported", f"{path.name} was imported "
+                                            "and will be used to work out IMD deciles for new cohorts."),
+            lambda m: self._show_error("The reference file could not be imported", m),
+            label=f"Importing {path.name}…",
+        )
+
+    def dragEnterEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        files = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if not files:
+            return
+        event.acceptProposedAction()
+        path = files[0]
+        if self.ui.tabs.currentWidget() is self.register_tab and path.suffix.lower() == ".xlsx":
+            self.open_register(path)
+        else:
+            self.ui.tabs.setCurrentWidget(self.cohort_tab)
+            self.import_cohort(path)
 
     def _update_title(self) -> None:
         name = "LMNS Inclusion Health"
@@ -210,6 +296,14 @@ class MainWindow(QMainWindow):
             menu.addAction("Clear list", self._clear_recent)
         else:
             menu.addAction("No recent registers").setEnabled(False)
+        cohorts = self.settings.recent_cohorts
+        self.recent_cohorts_menu.clear()
+        for i, path in enumerate(cohorts, start=1):
+            action = self.recent_cohorts_menu.addAction(f"&{i} {path.name}")
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.import_cohort(p))
+        if not cohorts:
+            self.recent_cohorts_menu.addAction("No recent cohorts").setEnabled(False)
 
     def _open_recent(self, path: Path) -> None:
         if not path.exists():
@@ -387,32 +481,46 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Recovered unsaved changes: save them to keep them.", 10000)
         return True
 
-    def _on_save_pdf_requested(self) -> None:
-        suggested = self.settings.last_folder / f"{self.reports_tab.template_key}-report.pdf"
-        target = dialogs.save_file(self, "Save report as PDF", suggested, "PDF files (*.pdf)")
-        if target is not None:
-            if target.suffix.lower() != ".pdf":
-                target = target.with_suffix(".pdf")
-            self.reports_tab.save_pdf(target)
+    def _on_save_report_requested(self, format_name: str) -> None:
+        from lmns_desktop.gui.tabs.reports_tab import FORMATS
+
+        _, suffix, file_filter = next(f for f in FORMATS if f[0] == format_name)
+        key = self.reports_tab.template_key
+        suggested = self.settings.last_folder / f"{key}-report{suffix}"
+        target = dialogs.save_file(self, f"Save report as {format_name}", suggested, file_filter)
+        if target is None:
+            return
+        if target.suffix.lower() != suffix:
+            target = target.with_suffix(suffix)
+        self.settings.last_folder = target.parent
+        self.reports_tab.save(target)
+
+    def _on_report_saved(self, path: Path) -> None:
+        self.statusBar().showMessage(f"Saved {path}", 8000)
+        if self.reports_tab.open_check.isChecked():
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def _on_print_triggered(self) -> None:
-        report = self.reports_tab.report_content()
-        if report is None:
-            self._show_error("Nothing to print", "Open a register first, then choose a report to print.")
-            return
-        from PySide6.QtGui import QTextDocument
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        self.reports_tab.prepare_print(preview=False)
 
-        from lmns_desktop.reports.html import render_html
+    def _on_print_ready(self, html: str, title: str, preview: bool) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(report.title)
+        printer.setDocName(title)
+        document = QTextDocument(self)
+        document.setHtml(html)
+        if preview:
+            dialog = QPrintPreviewDialog(printer, self)
+            dialog.setWindowTitle(f"Print preview — {title}")
+            dialog.paintRequested.connect(document.print_)
+            dialogs.run_dialog(dialog)
+            return
         dialog = QPrintDialog(printer, self)
-        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            doc = QTextDocument()
-            doc.setHtml(render_html(report))
-            doc.print_(printer)
-            self.statusBar().showMessage("Sent to the printer", 5000)
+        if dialogs.run_dialog(dialog):
+            document.print_(printer)
+            self.statusBar().showMessage(f"Sent “{title}” to the printer", 5000)
 
     def _on_help_triggered(self) -> None:
         index = self.ui.tabs.currentIndex()

@@ -91,3 +91,28 @@ class Settings:
     @last_folder.setter
     def last_folder(self, path: Path) -> None:
         self._q.setValue("files/last_folder", str(path))
+
+    # --- reports --------------------------------------------------------------------------
+    @property
+    def report_author(self) -> str:
+        return str(self._q.value("reports/author", "", type=str))
+
+    @report_author.setter
+    def report_author(self, value: str) -> None:
+        self._q.setValue("reports/author", value)
+
+    @property
+    def report_template(self) -> str:
+        return str(self._q.value("reports/template", "board", type=str))
+
+    @report_template.setter
+    def report_template(self, value: str) -> None:
+        self._q.setValue("reports/template", value)
+
+    @property
+    def report_open_when_done(self) -> bool:
+        return bool(self._q.value("reports/open_when_done", False, type=bool))
+
+    @report_open_when_done.setter
+    def report_open_when_done(self, value: bool) -> None:
+        self._q.setValue("reports/open_when_done", bool(value))

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from lmns_desktop.core.errors import user_message
 from lmns_desktop.core.jobs import Cancelled
@@ -117,8 +118,8 @@ class JobSlot(QObject):
             self.done.emit()
 
     def _end(self, job: Job, callback: Callable[[Any], None] | None, value: Any) -> None:
-        if job is not self.job:
-            return  # a stale job: its result must not land on screen
+        if job is not self.job or not isValid(self):
+            return  # a stale job, or its window has gone: the result must not land anywhere
         self.job = None
         self.done.emit()
         if callback is not None:

@@ -30,33 +30,44 @@ CACHE = Path(tempfile.gettempdir()) / "lmns_bench_cohort"
 XLSX_CASES: dict[str, str] = {
     "python startup + import pandas": "import pandas",
     "pandas read_excel openpyxl": (
-        "import pandas as pd\nd = pd.read_excel(PATH, engine='openpyxl')\nprint(d.shape)"),
+        "import pandas as pd\nd = pd.read_excel(PATH, engine='openpyxl')\nprint(d.shape)"
+    ),
     "pandas read_excel calamine": (
-        "import pandas as pd\nd = pd.read_excel(PATH, engine='calamine')\nprint(d.shape)"),
+        "import pandas as pd\nd = pd.read_excel(PATH, engine='calamine')\nprint(d.shape)"
+    ),
     "python-calamine to_python": (
         "import python_calamine as pc\n"
         "wb = pc.CalamineWorkbook.from_path(PATH)\n"
-        "rows = wb.get_sheet_by_index(0).to_python()\nprint(len(rows))"),
+        "rows = wb.get_sheet_by_index(0).to_python()\nprint(len(rows))"
+    ),
     "fastexcel to_arrow": (
         "import fastexcel\n"
-        "b = fastexcel.read_excel(PATH).load_sheet(0).to_arrow()\nprint(b.num_rows)"),
+        "b = fastexcel.read_excel(PATH).load_sheet(0).to_arrow()\nprint(b.num_rows)"
+    ),
     "fastexcel to_pandas": (
-        "import fastexcel\n"
-        "d = fastexcel.read_excel(PATH).load_sheet(0).to_pandas()\nprint(d.shape)"),
+        "import fastexcel\nd = fastexcel.read_excel(PATH).load_sheet(0).to_pandas()\nprint(d.shape)"
+    ),
     "import_cohort (ours)": (
         "from lmns_desktop.core.cohort import import_cohort\n"
-        "r = import_cohort(PATH)\nprint(len(r.frame), r.timings)"),
+        "r = import_cohort(PATH)\nprint(len(r.frame), r.timings)"
+    ),
 }
 CSV_CASES: dict[str, str] = {
     "pandas read_csv (dtype=str)": (
-        "import pandas as pd\nd = pd.read_csv(PATH, dtype=str)\nprint(d.shape)"),
+        "import pandas as pd\nd = pd.read_csv(PATH, dtype=str)\nprint(d.shape)"
+    ),
     "pandas read_csv (inferred)": "import pandas as pd\nd = pd.read_csv(PATH)\nprint(d.shape)",
     "import_cohort (ours)": (
         "from lmns_desktop.core.cohort import import_cohort\n"
-        "r = import_cohort(PATH)\nprint(len(r.frame), r.timings)"),
+        "r = import_cohort(PATH)\nprint(len(r.frame), r.timings)"
+    ),
 }
-PLAIN_XLSX = ("pandas read_excel calamine", "python-calamine to_python", "fastexcel to_arrow",
-              "fastexcel to_pandas")
+PLAIN_XLSX = (
+    "pandas read_excel calamine",
+    "python-calamine to_python",
+    "fastexcel to_arrow",
+    "fastexcel to_pandas",
+)
 
 
 def ensure_files(rows: int) -> tuple[Path, Path]:
@@ -87,8 +98,13 @@ def run_child(code: str, path: Path) -> tuple[float, float, str]:
     script = f"PATH = {str(path)!r}\n{code}\n"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=env, cwd=str(REPO))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=str(REPO),
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t
     out = proc.stdout.read().decode() if proc.stdout else ""
@@ -99,8 +115,9 @@ def run_child(code: str, path: Path) -> tuple[float, float, str]:
     return wall, usage.ru_maxrss / 1024.0, out.strip()
 
 
-def measure(cases: dict[str, str], path: Path, repeat: int, once: tuple[str, ...] = ()
-            ) -> dict[str, tuple[float, float, str]]:
+def measure(
+    cases: dict[str, str], path: Path, repeat: int, once: tuple[str, ...] = ()
+) -> dict[str, tuple[float, float, str]]:
     results = {}
     for name, code in cases.items():
         runs = [run_child(code, path) for _ in range(1 if name in once else repeat)]
@@ -129,8 +146,11 @@ def cancel_latency(path: Path, delays: tuple[float, ...]) -> list[tuple[float, s
         timer = threading.Timer(delay, fire)
         timer.start()
         try:
-            import_cohort(path, is_cancelled=flag.is_set,
-                          progress=lambda p, m, stage=stage: stage.__setitem__("msg", f"{p}% {m}"))
+            import_cohort(
+                path,
+                is_cancelled=flag.is_set,
+                progress=lambda p, m, stage=stage: stage.__setitem__("msg", f"{p}% {m}"),
+            )
         except Cancelled:
             out.append((delay, stage["msg"], time.perf_counter() - requested[0]))
         else:
@@ -147,8 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-openpyxl", action="store_true", help="skip the ~1 minute openpyxl run")
     args = ap.parse_args(argv)
     xlsx, csv = ensure_files(args.rows)
-    print(f"\n{args.rows:,}-row demo cohort: {xlsx.stat().st_size / 1e6:.1f} MB xlsx, "
-          f"{csv.stat().st_size / 1e6:.1f} MB csv; {os.cpu_count()} CPUs; best of {args.repeat}\n")
+    print(
+        f"\n{args.rows:,}-row demo cohort: {xlsx.stat().st_size / 1e6:.1f} MB xlsx, "
+        f"{csv.stat().st_size / 1e6:.1f} MB csv; {os.cpu_count()} CPUs; best of {args.repeat}\n"
+    )
     cases = dict(XLSX_CASES)
     if args.skip_openpyxl:
         cases.pop("pandas read_excel openpyxl")
@@ -165,14 +187,21 @@ def main(argv: list[str] | None = None) -> int:
     for name, (wall, mem, _) in xr.items():
         print(f"| xlsx | {name} | {wall:.2f} | {mem:.0f} | {wall / ours:.2f}x |")
     for name, (wall, mem, _) in cr.items():
-        print(f"| csv | {name} | {wall:.2f} | {mem:.0f} | {wall / cr['import_cohort (ours)'][0]:.2f}x |")
-    print(f"\nimport_cohort / fastest plain reader ({fastest_name}): {ours / fastest:.2f}x "
-          f"(target <= 1.5x): {'PASS' if ours <= 1.5 * fastest else 'FAIL'}")
+        ours_csv = cr["import_cohort (ours)"][0]
+        print(f"| csv | {name} | {wall:.2f} | {mem:.0f} | {wall / ours_csv:.2f}x |")
+    print(
+        f"\nimport_cohort / fastest plain reader ({fastest_name}): {ours / fastest:.2f}x "
+        f"(target <= 1.5x): {'PASS' if ours <= 1.5 * fastest else 'FAIL'}"
+    )
     if "pandas read_excel openpyxl" in xr:
         speedup = xr["pandas read_excel openpyxl"][0] / ours
-        print(f"openpyxl / import_cohort: {speedup:.1f}x (target >= 15x): "
-              f"{'PASS' if speedup >= 15 else 'FAIL'}")
-    print(f"import_cohort stage timings (last run): {xr['import_cohort (ours)'][2].split(' ', 1)[1]}")
+        print(
+            f"openpyxl / import_cohort: {speedup:.1f}x (target >= 15x): "
+            f"{'PASS' if speedup >= 15 else 'FAIL'}"
+        )
+    print(
+        f"import_cohort stage timings (last run): {xr['import_cohort (ours)'][2].split(' ', 1)[1]}"
+    )
 
     print("\ncancel latency (in-process, xlsx)")
     for delay, stage, latency in cancel_latency(xlsx, (0.3, 1.5, 3.0, 4.0)):

@@ -53,3 +53,8 @@ def test_text_search_finds_rows_in_any_text_column() -> None:
     assert text_search_mask(frame, "FREE").tolist() == [False, True]
     assert text_search_mask(frame, "").tolist() == [True, True]
     assert text_search_mask(frame, "2.0").tolist() == [False, False]
+
+
+def test_nullable_flags_show_yes_no_and_blank_for_unknown() -> None:
+    s = pd.Series([True, False, None], dtype="boolean")
+    assert format_column(s).tolist() == ["Yes", "No", ""]

@@ -21,8 +21,15 @@ from .mapping import (
     save_profile,
     suggest_mapping,
 )
-from .normalise import Change, Normalised, Problem, normalise
-from .pipeline import CohortImport, SourceInfo, import_cohort
+from .normalise import Change, Normalised, Problem
+from .pipeline import (
+    CohortImport,
+    PendingImport,
+    SourceInfo,
+    finish_import,
+    import_cohort,
+    start_import,
+)
 from .quality import QualityReport, build_quality_report
 from .readers import (
     CohortFileError,
@@ -35,11 +42,41 @@ from .readers import (
 )
 
 __all__ = [
-    "Change", "CohortFileError", "CohortImport", "DeprivationReference", "DeprivationResult",
-    "ExcludedRow", "HeaderInfo", "ImdTable", "MappingProfile", "Normalised", "PasswordRequired",
-    "PostcodeLookup", "Problem", "QualityReport", "RawTable", "ReferenceError", "SheetInfo",
-    "SourceInfo", "Suggestion", "WrongPassword", "build_quality_report", "derive_imd",
-    "detect_header", "find_profile", "import_cohort", "import_reference_file", "layout_signature",
-    "list_profiles", "list_sheets", "load_profile", "load_reference", "normalise", "read_raw",
-    "save_profile", "suggest_mapping",
+    "Change",
+    "CohortFileError",
+    "CohortImport",
+    "DeprivationReference",
+    "DeprivationResult",
+    "ExcludedRow",
+    "HeaderInfo",
+    "ImdTable",
+    "MappingProfile",
+    "Normalised",
+    "PasswordRequired",
+    "PostcodeLookup",
+    "PendingImport",
+    "Problem",
+    "QualityReport",
+    "RawTable",
+    "ReferenceError",
+    "SheetInfo",
+    "SourceInfo",
+    "Suggestion",
+    "WrongPassword",
+    "build_quality_report",
+    "derive_imd",
+    "detect_header",
+    "find_profile",
+    "finish_import",
+    "import_cohort",
+    "import_reference_file",
+    "layout_signature",
+    "list_profiles",
+    "list_sheets",
+    "load_profile",
+    "load_reference",
+    "start_import",
+    "read_raw",
+    "save_profile",
+    "suggest_mapping",
 ]

@@ -15,8 +15,24 @@ T = TypeVar("T")
 #: Texts Excel shows for formula errors; readers keep them as read, normalisation treats them as
 #: missing and counts them.
 EXCEL_ERRORS: frozenset[str] = frozenset(
-    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
-     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#N/A N/A"}
+    {
+        "#N/A",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#N/A N/A",
+    }
 )
 
 #: How often long blocking calls check for cancellation (seconds); well under the 0.5 s promise.
@@ -59,12 +75,12 @@ def header_key(text: str) -> str:
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
-    """"1 row" / "3 rows", with thousands separators."""
+    """ "1 row" / "3 rows", with thousands separators."""
     return f"{n:,} {word if n == 1 else (many or word + 's')}"
 
 
 def row_list(rows: Iterable[int], limit: int = 10) -> str:
-    """Spreadsheet row numbers for a sentence: "rows 4, 9 and 12" or "rows 4, 9, ... (27 in all)"."""
+    """Row numbers for a sentence: "rows 4, 9 and 12" or "rows 4, 9, ... (27 in all)"."""
     rows = list(rows)
     if not rows:
         return "no rows"

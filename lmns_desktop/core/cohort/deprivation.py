@@ -142,7 +142,9 @@ class PostcodeLookup:
         found, pos = _sorted_lookup(keys, self.postcode)
         codes = self.lsoa[vintage][pos]
         found &= codes != b""
-        out = pd.Series(np.where(found, codes.astype("U9"), None), index=postcodes.index, dtype="str")
+        out = pd.Series(
+            np.where(found, codes.astype("U9"), None), index=postcodes.index, dtype="str"
+        )
         return out
 
 
@@ -215,8 +217,12 @@ def read_imd_file(
     for sheet in order:
         check_cancelled(is_cancelled)
         try:
-            raw = read_raw(path, sheet, progress=lambda p, m: progress(p * 8 // 10, m),
-                           is_cancelled=is_cancelled)
+            raw = read_raw(
+                path,
+                sheet,
+                progress=lambda p, m: progress(p * 8 // 10, m),
+                is_cancelled=is_cancelled,
+            )
             table, _info = detect_header(raw)
         except CohortFileError as exc:
             last_error = exc
@@ -243,7 +249,9 @@ def read_imd_file(
     )
 
 
-def _imd_table(table: pd.DataFrame, lsoa_col: str, decile_col: str, name: str, sheet: str) -> ImdTable:
+def _imd_table(
+    table: pd.DataFrame, lsoa_col: str, decile_col: str, name: str, sheet: str
+) -> ImdTable:
     codes = table[lsoa_col].astype("str").str.strip().str.upper()
     deciles = pd.to_numeric(table[decile_col], errors="coerce")
     ok = codes.str.fullmatch(r"E01\d{6}").fillna(False) & deciles.between(1, 10)
@@ -342,8 +350,9 @@ def _postcode_columns(columns: list[str]) -> tuple[str | None, dict[str, str]]:
     return pc_col, lsoa_cols
 
 
-def _read_postcode_csv(path: Path, progress: ProgressFn, is_cancelled: CancelledFn
-                       ) -> tuple[pd.DataFrame, str | None, dict[str, str]]:
+def _read_postcode_csv(
+    path: Path, progress: ProgressFn, is_cancelled: CancelledFn
+) -> tuple[pd.DataFrame, str | None, dict[str, str]]:
     """Read only the postcode and LSOA columns of a (possibly 1 GB) CSV, with Arrow."""
     import pyarrow.csv as pacsv
 
@@ -377,8 +386,15 @@ def _read_postcode_csv(path: Path, progress: ProgressFn, is_cancelled: Cancelled
 
     expected = max(0.5, path.stat().st_size / 150_000_000)
     try:
-        frame = run_cancellable(read, is_cancelled=is_cancelled, progress=progress, start=5,
-                                end=75, message=f"Reading {path.name}", expected_seconds=expected)
+        frame = run_cancellable(
+            read,
+            is_cancelled=is_cancelled,
+            progress=progress,
+            start=5,
+            end=75,
+            message=f"Reading {path.name}",
+            expected_seconds=expected,
+        )
     except (UserError, Cancelled):
         raise
     except Exception:
@@ -420,29 +436,43 @@ def _source_stamp(path: Path) -> dict[str, object]:
     return {"source": path.name, "size": st.st_size, "mtime": int(st.st_mtime)}
 
 
-def cache_imd(table: ImdTable, cache_dir: str | Path, stamp: dict[str, object] | None = None) -> Path:
+def cache_imd(
+    table: ImdTable, cache_dir: str | Path, stamp: dict[str, object] | None = None
+) -> Path:
     """Store an IMD table as ``imd_<edition>.parquet`` (LSOA code + decile only)."""
     import pyarrow as pa
 
-    tbl = pa.table({
-        "lsoa": pa.array(table.lsoa.astype("U9"), type=pa.string()),
-        "decile": pa.array(table.decile, type=pa.int8()),
-    })
-    meta = {"kind": "imd", "edition": table.edition, "source": table.source,
-            "imported_at": table.imported_at, **(stamp or {})}
+    tbl = pa.table(
+        {
+            "lsoa": pa.array(table.lsoa.astype("U9"), type=pa.string()),
+            "decile": pa.array(table.decile, type=pa.int8()),
+        }
+    )
+    meta = {
+        "kind": "imd",
+        "edition": table.edition,
+        "source": table.source,
+        "imported_at": table.imported_at,
+        **(stamp or {}),
+    }
     return _write_parquet(tbl, Path(cache_dir) / _CACHE_IMD.format(edition=table.edition), meta)
 
 
-def cache_postcodes(lookup: PostcodeLookup, cache_dir: str | Path,
-                    stamp: dict[str, object] | None = None) -> Path:
+def cache_postcodes(
+    lookup: PostcodeLookup, cache_dir: str | Path, stamp: dict[str, object] | None = None
+) -> Path:
     """Store a postcode lookup as ``postcode_lsoa.parquet`` (public reference data only)."""
     import pyarrow as pa
 
     cols = {"postcode": pa.array(lookup.postcode.astype("U7"), type=pa.string())}
     for vintage, codes in lookup.lsoa.items():
         cols[f"lsoa{vintage[2:]}"] = pa.array(codes.astype("U9"), type=pa.string())
-    meta = {"kind": "postcodes", "source": lookup.source, "imported_at": lookup.imported_at,
-            **(stamp or {})}
+    meta = {
+        "kind": "postcodes",
+        "source": lookup.source,
+        "imported_at": lookup.imported_at,
+        **(stamp or {}),
+    }
     return _write_parquet(pa.table(cols), Path(cache_dir) / _CACHE_POSTCODES, meta)
 
 
@@ -460,8 +490,13 @@ def _read_cache(path: Path) -> tuple[ImdTable | PostcodeLookup, dict[str, object
         lsoa = _as_bytes(tbl.column("lsoa").to_numpy(zero_copy_only=False), 9)
         dec = tbl.column("decile").to_numpy().astype(np.int8)
         order = np.argsort(lsoa, kind="stable")
-        return ImdTable(str(meta["edition"]), lsoa[order], dec[order], str(meta.get("source", "")),
-                        str(meta.get("imported_at", ""))), meta
+        return ImdTable(
+            str(meta["edition"]),
+            lsoa[order],
+            dec[order],
+            str(meta.get("source", "")),
+            str(meta.get("imported_at", "")),
+        ), meta
     if meta.get("kind") == "postcodes":
         pcs = _as_bytes(tbl.column("postcode").to_numpy(zero_copy_only=False), 7)
         lsoa = {}
@@ -469,9 +504,11 @@ def _read_cache(path: Path) -> tuple[ImdTable | PostcodeLookup, dict[str, object
             m = re.fullmatch(r"lsoa(11|21)", name)
             if m:
                 lsoa["20" + m.group(1)] = _as_bytes(
-                    tbl.column(name).to_numpy(zero_copy_only=False), 9)
-        return PostcodeLookup(pcs, lsoa, str(meta.get("source", "")),
-                              str(meta.get("imported_at", ""))), meta
+                    tbl.column(name).to_numpy(zero_copy_only=False), 9
+                )
+        return PostcodeLookup(
+            pcs, lsoa, str(meta.get("source", "")), str(meta.get("imported_at", ""))
+        ), meta
     raise ReferenceError(f"'{path.name}' is not a reference cache made by this app.")
 
 
@@ -500,11 +537,15 @@ def import_reference_file(
     return result
 
 
-def _read_any(path: Path, progress: ProgressFn, is_cancelled: CancelledFn
-              ) -> ImdTable | PostcodeLookup:
+def _read_any(
+    path: Path, progress: ProgressFn, is_cancelled: CancelledFn
+) -> ImdTable | PostcodeLookup:
     looks_postcode = bool(re.search(r"(?i)nspl|onspd|postcode|pcd", path.name))
-    first, second = (read_postcode_lookup, read_imd_file) if looks_postcode else (
-        read_imd_file, read_postcode_lookup)
+    first, second = (
+        (read_postcode_lookup, read_imd_file)
+        if looks_postcode
+        else (read_imd_file, read_postcode_lookup)
+    )
     try:
         return first(path, progress=progress, is_cancelled=is_cancelled)
     except ReferenceError as exc1:
@@ -541,9 +582,13 @@ def load_reference(
             _add(ref, item)
             cached_meta[str(meta.get("source", ""))] = meta
     if reference_dir is not None and Path(reference_dir).is_dir():
-        files = [p for p in sorted(Path(reference_dir).iterdir())
-                 if p.is_file() and p.suffix.lower() in _REFERENCE_SUFFIXES
-                 and not p.name.startswith(("~$", "."))]
+        files = [
+            p
+            for p in sorted(Path(reference_dir).iterdir())
+            if p.is_file()
+            and p.suffix.lower() in _REFERENCE_SUFFIXES
+            and not p.name.startswith(("~$", "."))
+        ]
         for i, path in enumerate(files):
             check_cancelled(is_cancelled)
             progress(int(100 * i / max(1, len(files))), f"Loading {path.name}")
@@ -551,12 +596,16 @@ def load_reference(
             stamp = _source_stamp(path)
             if meta and meta.get("size") == stamp["size"] and meta.get("mtime") == stamp["mtime"]:
                 continue  # already cached from this very file
-            if not re.search(r"(?i)imd|iod|depriv|file_?[17]|nspl|onspd|postcode|pcd|lsoa",
-                             path.name):
+            if not re.search(
+                r"(?i)imd|iod|depriv|file_?[17]|nspl|onspd|postcode|pcd|lsoa", path.name
+            ):
                 continue
             try:
-                item = (_read_cache(path)[0] if path.suffix.lower() == ".parquet"
-                        else _read_any(path, no_progress, is_cancelled))
+                item = (
+                    _read_cache(path)[0]
+                    if path.suffix.lower() == ".parquet"
+                    else _read_any(path, no_progress, is_cancelled)
+                )
             except UserError as exc:
                 ref.notes.append(f"The reference file '{path.name}' was not used: {exc}")
                 continue
@@ -611,7 +660,7 @@ def _hint(column_name: str | None) -> str | None:
 def choose_edition(
     frame: pd.DataFrame, reference: DeprivationReference, lsoa_column: str | None = None
 ) -> str | None:
-    """The edition that fits the cohort best: LSOA match rate, then the column's year, then newest."""
+    """The edition that fits the cohort: LSOA match rate, then the column's year, then newest."""
     editions = reference.editions
     if not editions:
         return None
@@ -690,14 +739,19 @@ def derive_imd(
     if "lsoa" in frame.columns:
         lsoa = frame["lsoa"]
         looked = table.lookup(lsoa)
-        has_code = lsoa.notna().to_numpy() & lsoa.astype("str").str.startswith("E01").fillna(False).to_numpy()
+        has_code = (
+            lsoa.notna().to_numpy()
+            & lsoa.astype("str").str.startswith("E01").fillna(False).to_numpy()
+        )
         found = looked.notna().to_numpy()
         fill = ~given & found
         decile[fill] = looked[fill]
         source[fill] = f"{edition} via LSOA"
         not_found = has_code & ~found
         lsoa_missing = int(not_found.sum())
-        mismatch |= _vintage_notes(frame, lsoa, has_code, not_found, edition, lsoa_column, reference, notes)
+        mismatch |= _vintage_notes(
+            frame, lsoa, has_code, not_found, edition, lsoa_column, reference, notes
+        )
         both = given & found
         if both.sum() >= 20:
             agree = float((frame["imd_decile"][both].astype("Int8") == looked[both]).mean())
@@ -713,13 +767,18 @@ def derive_imd(
     still = decile.isna().to_numpy()
     if "postcode" in frame.columns and still.any():
         postcodes = frame["postcode"]
-        has_pc = still & postcodes.notna().to_numpy() & ~postcodes.astype("str").str.startswith("ZZ99").fillna(False).to_numpy()
+        has_pc = (
+            still
+            & postcodes.notna().to_numpy()
+            & ~postcodes.astype("str").str.startswith("ZZ99").fillna(False).to_numpy()
+        )
         vintage = EDITIONS[edition]
         if pcs is None:
             if has_pc.any():
+                n_pc = int(has_pc.sum())
                 notes.append(
-                    f"{plural(int(has_pc.sum()), 'row')} {'has' if has_pc.sum() == 1 else 'have'} a "
-                    f"postcode but no decile; import a postcode-to-LSOA lookup (ONS NSPL) to fill them."
+                    f"{plural(n_pc, 'row')} {'has' if n_pc == 1 else 'have'} a postcode but no "
+                    f"decile; import a postcode-to-LSOA lookup (ONS NSPL) to fill them."
                 )
         elif vintage not in pcs.lsoa:
             notes.append(
@@ -803,13 +862,15 @@ def _vintage_notes(
             alt = reference.imd[other[0]]
             in_other = alt.contains(lsoa[not_found])
             if in_other.mean() > 0.5:
-                explained = (f" {int(in_other.sum()):,} of them are in {other[0]}, so the cohort "
-                             f"probably uses LSOA {EDITIONS[other[0]]} codes.")
+                explained = (
+                    f" {int(in_other.sum()):,} of them are in {other[0]}, so the cohort "
+                    f"probably uses LSOA {EDITIONS[other[0]]} codes."
+                )
                 mismatch = True
         if rate > 0.02 or explained:
             notes.append(
                 f"{plural(missing, 'LSOA code')} ({rate:.1%}) {'was' if missing == 1 else 'were'} "
-                f"not found in {edition} (LSOA {EDITIONS[edition]}).{explained or ' This usually means the codes are from a different LSOA edition (2011 or 2021) than the IMD file, or are not English.'}"
+                f"not found in {edition} (LSOA {EDITIONS[edition]}).{explained or _USUAL_CAUSE}"
             )
             if rate > 0.05:
                 mismatch = True
@@ -819,6 +880,12 @@ def _vintage_notes(
                 f"{edition}; {'its' if missing == 1 else 'their'} decile was left blank."
             )
     return mismatch
+
+
+_USUAL_CAUSE = (
+    " This usually means the codes are from a different LSOA edition (2011 or 2021) than the "
+    "IMD file, or are not English."
+)
 
 
 def _source_counts(frame: pd.DataFrame) -> dict[str, int]:

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 _SCAN_ROWS = 60
 _NUMBER = re.compile(r"^[-+(]?[£$€]?\s*[\d,]*\.?\d+(?:[eE][-+]?\d+)?\)?%?$")
 _DATE = re.compile(
-    r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$"
+    r"^\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+    r"|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$"
 )
 _TOTAL = re.compile(
     r"^\s*(?:grand\s+|sub[\s-]*)?totals?\b|^\s*(?:sum|count|average|mean|median|overall)\b\s*:?",
@@ -161,9 +162,10 @@ def detect_header(raw: RawTable, *, scan_rows: int = _SCAN_ROWS) -> tuple[pd.Dat
         notes.extend(merge_notes)
         skipped = [raw.row_number(p) for p in nonblank if p < header_positions[0]]
         if skipped:
+            rows = _rows_phrase([raw.row_number(p) for p in header_positions])
+            pronoun = "it" if len(header_positions) == 1 else "them"
             notes.append(
-                f"The headings are in {_rows_phrase([raw.row_number(p) for p in header_positions])}; "
-                f"{plural(len(skipped), 'row')} above {'it' if len(header_positions) == 1 else 'them'} "
+                f"The headings are in {rows}; {plural(len(skipped), 'row')} above {pronoun} "
                 f"(titles or notes) {'was' if len(skipped) == 1 else 'were'} skipped."
             )
     else:
@@ -229,20 +231,21 @@ def detect_header(raw: RawTable, *, scan_rows: int = _SCAN_ROWS) -> tuple[pd.Dat
             f"that the export included the data."
         )
     last = int(positions[-1])
-    blank_inside = int((counts[data_start:last + 1] == 0).sum())
+    blank_inside = int((counts[data_start : last + 1] == 0).sum())
     if blank_inside:
-        notes.append(f"{plural(blank_inside, 'blank row')} inside the data {'was' if blank_inside == 1 else 'were'} skipped.")
+        verb = "was" if blank_inside == 1 else "were"
+        notes.append(f"{plural(blank_inside, 'blank row')} inside the data {verb} skipped.")
     for ex in excluded:
         notes.append(f"Row {ex.row:,} {ex.reason} and was left out.")
 
-    contiguous = positions.size == (last - int(positions[0]) + 1)
-    if contiguous:
-        frame = cells.iloc[int(positions[0]):last + 1, keep_cols]
+    first = int(positions[0])
+    if positions.size == last - first + 1:  # no gaps: a slice, no copy of a big sheet
+        frame = cells.iloc[first : last + 1, keep_cols]
+        frame.index = pd.RangeIndex(first + raw.first_row, last + 1 + raw.first_row, name="row")
     else:
         frame = cells.iloc[positions, keep_cols]
-    frame = frame.copy() if not contiguous else frame
+        frame.index = pd.Index(positions + raw.first_row, name="row")
     frame.columns = final_names
-    frame.index = pd.Index(positions + raw.first_row, name="row")
     info = HeaderInfo(
         header_rows=tuple(raw.row_number(p) for p in header_positions),
         columns=final_names,
@@ -257,7 +260,10 @@ def detect_header(raw: RawTable, *, scan_rows: int = _SCAN_ROWS) -> tuple[pd.Dat
     )
     log.info(
         "header rows=%s columns=%d data rows=%d excluded=%d",
-        info.header_rows, len(final_names), len(frame), len(excluded),
+        info.header_rows,
+        len(final_names),
+        len(frame),
+        len(excluded),
     )
     return frame, info
 
@@ -358,8 +364,10 @@ def _apply_merges(
     def spans(pos: int) -> bool:
         """A merged block across columns in row ``pos``, or down from it into the next row."""
         row = absolute(pos)
-        return any((m.first_row == row and m.last_col > m.first_col)
-                   or (m.first_row <= row < m.last_row) for m in merged)
+        return any(
+            (m.first_row == row and m.last_col > m.first_col) or (m.first_row <= row < m.last_row)
+            for m in merged
+        )
 
     pair: tuple[int, int] | None = None
     if above_sparse and spans(h - 1):
@@ -411,9 +419,14 @@ def _bottom_rows(
             reason = "holds a stray value far below the rest of the data"
         elif any(_TOTAL.match(v) for v in values[:3]):
             reason = "looks like a totals row"
-        elif len(values) == 1 and width >= 3 and _is_heading_text(values[0]) and (
-            _FOOTNOTE.match(values[0])
-            or ((pos - prev > 1 or excluded) and len(values[0]) >= 25 and " " in values[0])
+        elif (
+            len(values) == 1
+            and width >= 3
+            and _is_heading_text(values[0])
+            and (
+                _FOOTNOTE.match(values[0])
+                or ((pos - prev > 1 or excluded) and len(values[0]) >= 25 and " " in values[0])
+            )
         ):
             reason = "looks like a note below the data"
         if reason is None:

@@ -43,165 +43,442 @@ PROFILE_VERSION = 1
 # Headings per field, written naturally; they are reduced with header_key() for matching.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "patient_id": (
-        "Pseudo ID", "Pseudo-ID", "Pseudonymised ID", "Pseudonym", "Patient ID", "Patient identifier",
-        "Local patient ID", "Local ID", "MRN", "Hospital number", "Hospital no", "Unit number",
-        "Record ID", "Client ID", "Person ID", "Case ID", "Study ID", "PID", "Mother ID",
-        "Woman ID", "Pregnancy ID", "ID", "Local patient identifier (mother)", "LocalPatientIdMother",
-        "Person_ID_Mother", "Token ID",
+        "Pseudo ID",
+        "Pseudo-ID",
+        "Pseudonymised ID",
+        "Pseudonym",
+        "Patient ID",
+        "Patient identifier",
+        "Local patient ID",
+        "Local ID",
+        "MRN",
+        "Hospital number",
+        "Hospital no",
+        "Unit number",
+        "Record ID",
+        "Client ID",
+        "Person ID",
+        "Case ID",
+        "Study ID",
+        "PID",
+        "Mother ID",
+        "Woman ID",
+        "Pregnancy ID",
+        "ID",
+        "Local patient identifier (mother)",
+        "LocalPatientIdMother",
+        "Person_ID_Mother",
+        "Token ID",
     ),
     "nhs_number": (
-        "NHS Number", "NHS No", "NHS Num", "NHSNo", "NHS", "NHS number (mother)", "Mother NHS number",
-        "NHSNumberMother", "NHS_Number", "New NHS number",
+        "NHS Number",
+        "NHS No",
+        "NHS Num",
+        "NHSNo",
+        "NHS",
+        "NHS number (mother)",
+        "Mother NHS number",
+        "NHSNumberMother",
+        "NHS_Number",
+        "New NHS number",
     ),
     "date_of_birth": (
-        "Date of birth", "DOB", "Mother DOB", "Birth date", "Maternal DOB", "Mothers DOB",
-        "D.O.B.", "PersonBirthDateMother", "Date of birth (mother)", "Birthdate",
+        "Date of birth",
+        "DOB",
+        "Mother DOB",
+        "Birth date",
+        "Maternal DOB",
+        "Mothers DOB",
+        "D.O.B.",
+        "PersonBirthDateMother",
+        "Date of birth (mother)",
+        "Birthdate",
     ),
     "age": (
-        "Age", "Age at Booking", "Maternal age", "Mothers age", "Age (years)", "Age years",
-        "AgeAtBookingMother", "Age at booking (years)", "Mother age", "Age at first booking",
+        "Age",
+        "Age at Booking",
+        "Maternal age",
+        "Mothers age",
+        "Age (years)",
+        "Age years",
+        "AgeAtBookingMother",
+        "Age at booking (years)",
+        "Mother age",
+        "Age at first booking",
     ),
     "booking_date": (
-        "Booking Date", "Date of booking", "Booking appointment date", "Antenatal booking date",
-        "AntenatalAppDate", "Booked date", "Date booked", "Booking", "First booking date",
+        "Booking Date",
+        "Date of booking",
+        "Booking appointment date",
+        "Antenatal booking date",
+        "AntenatalAppDate",
+        "Booked date",
+        "Date booked",
+        "Booking",
+        "First booking date",
         "Booking appt date",
     ),
     "delivery_date": (
-        "Delivery Date", "Date of delivery", "Birth date (baby)", "Baby DOB", "Date of birth (baby)",
-        "Baby date of birth", "Delivery", "Date delivered", "Labour and delivery date",
-        "PersonBirthDateBaby", "Date of birth baby",
+        "Delivery Date",
+        "Date of delivery",
+        "Birth date (baby)",
+        "Baby DOB",
+        "Date of birth (baby)",
+        "Baby date of birth",
+        "Delivery",
+        "Date delivered",
+        "Labour and delivery date",
+        "PersonBirthDateBaby",
+        "Date of birth baby",
     ),
     "postcode": (
-        "Postcode", "Post code", "Postal code", "Mother postcode", "Home postcode",
-        "Postcode of usual address", "Patient postcode", "Residence postcode", "PCode",
+        "Postcode",
+        "Post code",
+        "Postal code",
+        "Mother postcode",
+        "Home postcode",
+        "Postcode of usual address",
+        "Patient postcode",
+        "Residence postcode",
+        "PCode",
         "Postcode (mother)",
     ),
     "lsoa": (
-        "LSOA", "LSOA code", "LSOA 2011", "LSOA 2021", "LSOA11", "LSOA21", "LSOA11CD", "LSOA21CD",
-        "LSOAMother2011", "Lower super output area", "LSOA of residence", "LSOA code (2011)",
+        "LSOA",
+        "LSOA code",
+        "LSOA 2011",
+        "LSOA 2021",
+        "LSOA11",
+        "LSOA21",
+        "LSOA11CD",
+        "LSOA21CD",
+        "LSOAMother2011",
+        "Lower super output area",
+        "LSOA of residence",
+        "LSOA code (2011)",
         "LSOA code (2021)",
     ),
     "imd_decile": (
-        "IMD Decile", "IMD", "Deprivation decile", "IMD 2019 decile", "IMD2019 decile",
-        "IMD 2025 decile", "Index of Multiple Deprivation decile", "Rank_IMD_Decile_2015",
-        "DeprivationDecileAtBooking", "IMD decile (1 = most deprived)", "Deprivation decile at booking",
+        "IMD Decile",
+        "IMD",
+        "Deprivation decile",
+        "IMD 2019 decile",
+        "IMD2019 decile",
+        "IMD 2025 decile",
+        "Index of Multiple Deprivation decile",
+        "Rank_IMD_Decile_2015",
+        "DeprivationDecileAtBooking",
+        "IMD decile (1 = most deprived)",
+        "Deprivation decile at booking",
         "Index of Multiple Deprivation (IMD) Decile",
     ),
     "ethnic_category": (
-        "Ethnic Category", "Ethnicity", "Ethnic group", "Ethnic origin", "Ethnic code",
-        "EthnicCategoryMother", "Mother ethnicity", "Ethnic category code", "Ethnicity (mother)",
+        "Ethnic Category",
+        "Ethnicity",
+        "Ethnic group",
+        "Ethnic origin",
+        "Ethnic code",
+        "EthnicCategoryMother",
+        "Mother ethnicity",
+        "Ethnic category code",
+        "Ethnicity (mother)",
         "Maternal ethnicity",
     ),
     "trust": (
-        "Trust", "Provider", "Organisation", "Trust name", "Provider name", "Org", "Org code",
-        "Organisation name", "Provider code", "OrgCodeProvider",
+        "Trust",
+        "Provider",
+        "Organisation",
+        "Trust name",
+        "Provider name",
+        "Org",
+        "Org code",
+        "Organisation name",
+        "Provider code",
+        "OrgCodeProvider",
     ),
     "site": (
-        "Site", "Hospital", "Unit", "Location", "Site name", "Hospital site", "Maternity unit",
-        "Birth unit", "Site code",
+        "Site",
+        "Hospital",
+        "Unit",
+        "Location",
+        "Site name",
+        "Hospital site",
+        "Maternity unit",
+        "Birth unit",
+        "Site code",
     ),
     "gestation_at_booking_weeks": (
-        "Gestation at Booking (weeks)", "Gestation at booking", "Gest at booking", "Booking gestation",
-        "Gestation booking", "GestAgeBooking", "Weeks at booking", "GA at booking",
-        "Gestational age at booking", "Gestation at booking (days)", "Gestation (weeks) at booking",
+        "Gestation at Booking (weeks)",
+        "Gestation at booking",
+        "Gest at booking",
+        "Booking gestation",
+        "Gestation booking",
+        "GestAgeBooking",
+        "Weeks at booking",
+        "GA at booking",
+        "Gestational age at booking",
+        "Gestation at booking (days)",
+        "Gestation (weeks) at booking",
     ),
     "parity": (
-        "Parity", "Previous live births", "Para", "PreviousLiveBirths", "Number of previous births",
+        "Parity",
+        "Previous live births",
+        "Para",
+        "PreviousLiveBirths",
+        "Number of previous births",
         "Previous births",
     ),
-    "bmi": ("BMI", "BMI at booking", "Body mass index", "Booking BMI", "PersonBMIBooking", "Maternal BMI"),
+    "bmi": (
+        "BMI",
+        "BMI at booking",
+        "Body mass index",
+        "Booking BMI",
+        "PersonBMIBooking",
+        "Maternal BMI",
+    ),
     "smoking_at_booking": (
-        "Smoker at Booking", "Smoking at booking", "Smoking status at booking", "SmokingStatusBooking",
-        "Smoker booking", "Smoking booking", "Smoking status (booking)", "Smoker",
-        "Smoking status", "Current smoker",
+        "Smoker at Booking",
+        "Smoking at booking",
+        "Smoking status at booking",
+        "SmokingStatusBooking",
+        "Smoker booking",
+        "Smoking booking",
+        "Smoking status (booking)",
+        "Smoker",
+        "Smoking status",
+        "Current smoker",
     ),
     "smoking_at_delivery": (
-        "Smoker at Delivery", "Smoking at delivery", "Smoking status at delivery",
-        "SmokingStatusDelivery", "SATOD", "Smoking at time of delivery", "Smoker delivery",
+        "Smoker at Delivery",
+        "Smoking at delivery",
+        "Smoking status at delivery",
+        "SmokingStatusDelivery",
+        "SATOD",
+        "Smoking at time of delivery",
+        "Smoker delivery",
     ),
     "interpreter_needed": (
-        "Interpreter Required", "Interpreter needed", "Interpreter", "Needs interpreter",
-        "Interpreter req", "Language interpreter", "Interpreter used", "Interpreter required (Y/N)",
+        "Interpreter Required",
+        "Interpreter needed",
+        "Interpreter",
+        "Needs interpreter",
+        "Interpreter req",
+        "Language interpreter",
+        "Interpreter used",
+        "Interpreter required (Y/N)",
     ),
     "homelessness": (
-        "Homeless", "Homelessness", "No fixed abode", "NFA", "Housing insecurity",
-        "Experiencing homelessness", "Homeless (Y/N)",
+        "Homeless",
+        "Homelessness",
+        "No fixed abode",
+        "NFA",
+        "Housing insecurity",
+        "Experiencing homelessness",
+        "Homeless (Y/N)",
     ),
     "substance_misuse": (
-        "Substance Misuse", "Substance use", "Drug and alcohol", "Drugs and alcohol", "Drug misuse",
-        "Drug or alcohol misuse", "Substance misuse (Y/N)", "Drug and alcohol dependence",
+        "Substance Misuse",
+        "Substance use",
+        "Drug and alcohol",
+        "Drugs and alcohol",
+        "Drug misuse",
+        "Drug or alcohol misuse",
+        "Substance misuse (Y/N)",
+        "Drug and alcohol dependence",
     ),
     "asylum_seeker_refugee": (
-        "Asylum Seeker/Refugee", "Asylum seeker", "Refugee", "Asylum seeker or refugee",
-        "Refugee/asylum seeker", "Vulnerable migrant", "Asylum status", "Recent migrant",
+        "Asylum Seeker/Refugee",
+        "Asylum seeker",
+        "Refugee",
+        "Asylum seeker or refugee",
+        "Refugee/asylum seeker",
+        "Vulnerable migrant",
+        "Asylum status",
+        "Recent migrant",
     ),
     "learning_disability_autism": (
-        "Learning Disability/Autism", "Learning disability", "Learning disability or autism",
-        "LD/Autism", "Autism", "Learning disabilities", "LD",
+        "Learning Disability/Autism",
+        "Learning disability",
+        "Learning disability or autism",
+        "LD/Autism",
+        "Autism",
+        "Learning disabilities",
+        "LD",
     ),
     "gypsy_roma_traveller": (
-        "Gypsy Roma Traveller", "GRT", "Traveller", "Gypsy Traveller", "Gypsy, Roma and Traveller",
-        "Gypsy or Irish Traveller", "Traveller community",
+        "Gypsy Roma Traveller",
+        "GRT",
+        "Traveller",
+        "Gypsy Traveller",
+        "Gypsy, Roma and Traveller",
+        "Gypsy or Irish Traveller",
+        "Traveller community",
     ),
     "sex_worker": ("Sex worker", "Sex work", "Sex working"),
     "justice_contact": (
-        "Justice contact", "Contact with the justice system", "Criminal justice", "Prison",
-        "Offender", "Justice system", "In contact with justice system", "Probation",
+        "Justice contact",
+        "Contact with the justice system",
+        "Criminal justice",
+        "Prison",
+        "Offender",
+        "Justice system",
+        "In contact with justice system",
+        "Probation",
     ),
     "domestic_abuse": (
-        "Domestic Abuse", "Domestic violence", "DV", "DA", "Domestic abuse disclosed",
-        "Domestic violence and abuse", "DVA",
+        "Domestic Abuse",
+        "Domestic violence",
+        "DV",
+        "DA",
+        "Domestic abuse disclosed",
+        "Domestic violence and abuse",
+        "DVA",
     ),
     "safeguarding": (
-        "Safeguarding Concern", "Safeguarding", "Safeguarding concerns", "Social care involvement",
-        "Child protection", "Safeguarding flag", "Social services involvement",
+        "Safeguarding Concern",
+        "Safeguarding",
+        "Safeguarding concerns",
+        "Social care involvement",
+        "Child protection",
+        "Safeguarding flag",
+        "Social services involvement",
     ),
     "age_under_20": (
-        "Under 20", "Age under 20", "Aged under 20", "Teenage pregnancy", "Teenager", "Young parent",
+        "Under 20",
+        "Age under 20",
+        "Aged under 20",
+        "Teenage pregnancy",
+        "Teenager",
+        "Young parent",
         "Under 20 at booking",
     ),
     "preterm_birth": (
-        "Preterm (<37 wks)", "Preterm", "Preterm birth", "Premature", "Born before 37 weeks",
-        "Preterm (<37 weeks)", "Pre-term", "Preterm delivery",
+        "Preterm (<37 wks)",
+        "Preterm",
+        "Preterm birth",
+        "Premature",
+        "Born before 37 weeks",
+        "Preterm (<37 weeks)",
+        "Pre-term",
+        "Preterm delivery",
     ),
     "stillbirth": ("Stillbirth", "Still birth", "Stillborn", "Stillbirth (Y/N)"),
     "neonatal_death": ("Neonatal Death", "NND", "Neonatal death (<28 days)", "Neonatal mortality"),
     "low_birth_weight": (
-        "Low Birth Weight", "LBW", "Low birthweight", "Birthweight under 2500g",
-        "Low birth weight (<2500g)", "Birth weight under 2500 g",
+        "Low Birth Weight",
+        "LBW",
+        "Low birthweight",
+        "Birthweight under 2500g",
+        "Low birth weight (<2500g)",
+        "Birth weight under 2500 g",
     ),
     "pph_1500ml": (
-        "PPH >=1500ml", "PPH", "Postpartum haemorrhage", "PPH 1500", "PPH over 1500ml",
-        "Major PPH", "PPH >1.5L", "PPH 1500ml or more", "Postpartum haemorrhage >= 1500ml",
+        "PPH >=1500ml",
+        "PPH",
+        "Postpartum haemorrhage",
+        "PPH 1500",
+        "PPH over 1500ml",
+        "Major PPH",
+        "PPH >1.5L",
+        "PPH 1500ml or more",
+        "Postpartum haemorrhage >= 1500ml",
     ),
     "third_fourth_degree_tear": (
-        "3rd/4th Degree Tear", "Third or fourth degree tear", "OASI", "OASIS",
-        "Obstetric anal sphincter injury", "3rd/4th tear", "Severe perineal tear",
-        "3rd or 4th degree tear", "Third/fourth degree tear",
+        "3rd/4th Degree Tear",
+        "Third or fourth degree tear",
+        "OASI",
+        "OASIS",
+        "Obstetric anal sphincter injury",
+        "3rd/4th tear",
+        "Severe perineal tear",
+        "3rd or 4th degree tear",
+        "Third/fourth degree tear",
     ),
     "caesarean": (
-        "Caesarean", "C-section", "CS", "Caesarean section", "Cesarean", "LSCS", "Caesarean birth",
+        "Caesarean",
+        "C-section",
+        "CS",
+        "Caesarean section",
+        "Cesarean",
+        "LSCS",
+        "Caesarean birth",
         "Caesarean delivery",
     ),
     "breastfeeding_initiated": (
-        "Breastfeeding Initiated", "Breastfeeding", "Breast feeding initiated", "BF initiated",
-        "First feed breast milk", "BabyFirstFeedBreastMilkStatus", "Breastfeeding initiation",
+        "Breastfeeding Initiated",
+        "Breastfeeding",
+        "Breast feeding initiated",
+        "BF initiated",
+        "First feed breast milk",
+        "BabyFirstFeedBreastMilkStatus",
+        "Breastfeeding initiation",
         "Breast milk at first feed",
     ),
     "continuity_of_carer": (
-        "CoC Pathway", "Continuity of carer", "CoC", "Continuity of care", "MCoC",
-        "ContCarePathInd", "On CoC pathway", "Continuity pathway", "Continuity of carer pathway",
+        "CoC Pathway",
+        "Continuity of carer",
+        "CoC",
+        "Continuity of care",
+        "MCoC",
+        "ContCarePathInd",
+        "On CoC pathway",
+        "Continuity pathway",
+        "Continuity of carer pathway",
     ),
 }
 
 #: Single words too generic to match by containment ("Unit ID" is not a site).
 _GENERIC = frozenset(
-    {"id", "unit", "org", "date", "location", "hospital", "provider", "organisation", "decile",
-     "age", "booking", "birth", "delivery", "code", "number", "status", "group", "nhs", "para",
-     "ld", "da", "dv", "cs", "pid", "nfa", "imd", "coc", "smoker", "interpreter", "prison"}
+    {
+        "id",
+        "unit",
+        "org",
+        "date",
+        "location",
+        "hospital",
+        "provider",
+        "organisation",
+        "decile",
+        "age",
+        "booking",
+        "birth",
+        "delivery",
+        "code",
+        "number",
+        "status",
+        "group",
+        "nhs",
+        "para",
+        "ld",
+        "da",
+        "dv",
+        "cs",
+        "pid",
+        "nfa",
+        "imd",
+        "coc",
+        "smoker",
+        "interpreter",
+        "prison",
+    }
 )
-_FILLER = frozenset({"mother", "mothers", "maternal", "patient", "patients", "woman", "womans",
-                     "client", "the", "of", "yn", "y", "n"})
+_FILLER = frozenset(
+    {
+        "mother",
+        "mothers",
+        "maternal",
+        "patient",
+        "patients",
+        "woman",
+        "womans",
+        "client",
+        "the",
+        "of",
+        "yn",
+        "y",
+        "n",
+    }
+)
 
 
 def _build_index() -> tuple[dict[str, str], dict[str, str], list[tuple[str, frozenset[str], str]]]:
@@ -233,7 +510,11 @@ def heading_match(heading: str, fuzzy: bool = False) -> tuple[str | None, float,
         return _EXACT[key], 1.0, f"the heading is a known name for {_label(_EXACT[key])}"
     squeezed = key.replace(" ", "")
     if squeezed in _COMPACT:
-        return _COMPACT[squeezed], 0.97, f"the heading is a known name for {_label(_COMPACT[squeezed])}"
+        return (
+            _COMPACT[squeezed],
+            0.97,
+            f"the heading is a known name for {_label(_COMPACT[squeezed])}",
+        )
     words = key.split()
     trimmed = " ".join(w for w in words if w not in _FILLER)
     if trimmed and trimmed != key and trimmed in _EXACT:
@@ -248,7 +529,7 @@ def heading_match(heading: str, fuzzy: bool = False) -> tuple[str | None, float,
             conf = 0.7 + 0.2 * len(syn_tokens) / len(word_set)
             if conf > best[1]:
                 best = (fld, round(conf, 3), f"the heading contains '{syn_key}'")
-    if best[0] is not None or not fuzzy or len(key) < 4:
+    if best[0] is not None or not fuzzy or len(key) < 6:
         return best
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(key)
@@ -258,8 +539,11 @@ def heading_match(heading: str, fuzzy: bool = False) -> tuple[str | None, float,
             continue
         ratio = matcher.ratio()
         if ratio >= 0.8 and 0.9 * ratio > best[1]:
-            best = (fld, round(0.9 * ratio, 3),
-                    f"the heading looks like '{syn_key}' ({ratio:.0%} similar)")
+            best = (
+                fld,
+                round(0.9 * ratio, 3),
+                f"the heading looks like '{syn_key}' ({ratio:.0%} similar)",
+            )
     return best
 
 
@@ -273,8 +557,26 @@ _NHS = re.compile(r"^\d{3}[ -]?\d{3}[ -]?\d{4}$")
 _POSTCODE = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", re.I)
 _LSOA = re.compile(r"^[EW]0[1]\d{6}$", re.I)
 _FLAGS = frozenset(
-    {"y", "n", "yes", "no", "true", "false", "1", "0", "x", "✓", "✔", "ticked", "t", "f",
-     "1.0", "0.0", "unknown", "not known"}
+    {
+        "y",
+        "n",
+        "yes",
+        "no",
+        "true",
+        "false",
+        "1",
+        "0",
+        "x",
+        "✓",
+        "✔",
+        "ticked",
+        "t",
+        "f",
+        "1.0",
+        "0.0",
+        "unknown",
+        "not known",
+    }
 )
 _DATEISH = re.compile(
     r"^\d{4}-\d{2}-\d{2}(?:[ T][\d:.]+)?$|^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}$|"
@@ -301,17 +603,25 @@ def value_kind(values: Iterable[object]) -> tuple[str | None, float]:
             return kind, share
     from .normalise import ethnic_code
 
-    share = sum(1 for t in texts if ethnic_code(t) is not None) / n
-    if share >= 0.8:
-        return "ethnicity", share
+    # Ethnic codes are categories: a column of mostly different values ("P1", "P2") is IDs.
+    distinct = len(set(texts))
+    if n >= 10 and distinct <= max(25, n // 2):
+        share = sum(1 for t in texts if ethnic_code(t) is not None) / n
+        if share >= 0.8:
+            return "ethnicity", share
     return None, 0.0
 
 
-_KIND_FIELD = {"nhs_number": "nhs_number", "lsoa": "lsoa", "postcode": "postcode",
-               "ethnicity": "ethnic_category"}
+_KIND_FIELD = {
+    "nhs_number": "nhs_number",
+    "lsoa": "lsoa",
+    "postcode": "postcode",
+    "ethnicity": "ethnic_category",
+}
 _DATE_FIELDS = frozenset({"date_of_birth", "booking_date", "delivery_date"})
-_FLAG_FIELDS = frozenset(vocab.PLUS_FLAG_FIELDS + vocab.OUTCOME_FIELDS
-                         + ("smoking_at_booking", "smoking_at_delivery"))
+_FLAG_FIELDS = frozenset(
+    vocab.PLUS_FLAG_FIELDS + vocab.OUTCOME_FIELDS + ("smoking_at_booking", "smoking_at_delivery")
+)
 
 
 @dataclass(frozen=True)
@@ -360,8 +670,9 @@ def suggest_mapping(
             options.append((conf, fld, reason))
         by_value = _KIND_FIELD.get(kind or "")
         if by_value and by_value != fld:
-            options.append((0.7, by_value,
-                            f"the values look like {_label(by_value).lower()}s ({share:.0%})"))
+            options.append(
+                (0.7, by_value, f"the values look like {_label(by_value).lower()}s ({share:.0%})")
+            )
         options.sort(reverse=True)
         per_column[i] = options
         proposals.extend((c, i, f, r) for c, f, r in options)
@@ -385,8 +696,11 @@ def suggest_mapping(
         if per_column[i]:
             conf, fld, _r = per_column[i][0]
             other = columns[taken_fields[fld]] if fld in taken_fields else None
-            why = (f"it also looks like {_label(fld)}, but '{other}' matched better"
-                   if other else "no known heading matched")
+            why = (
+                f"it also looks like {_label(fld)}, but '{other}' matched better"
+                if other
+                else "no known heading matched"
+            )
         else:
             why = "no known heading matched; it stays available as a grouping field"
         out.append(Suggestion(col, None, 0.0, why, alts))
@@ -403,8 +717,13 @@ def _check_values(fld: str, conf: float, reason: str, kind: str | None) -> tuple
         return min(1.0, conf + 0.03), reason + " and the values are yes/no"
     if fld in _DATE_FIELDS and kind == "date":
         return min(1.0, conf + 0.03), reason + " and the values are dates"
-    if kind in _KIND_FIELD and _KIND_FIELD[kind] != fld:
-        return max(0.0, conf - 0.35), reason + f", but the values look like {_label(_KIND_FIELD[kind]).lower()}s"
+    strong = ("nhs_number", "lsoa", "postcode")
+    if (kind in strong and _KIND_FIELD[kind] != fld) or (
+        fld in _KIND_FIELD.values() and kind in _KIND_FIELD and _KIND_FIELD[kind] != fld
+    ):
+        return max(
+            0.0, conf - 0.35
+        ), reason + f", but the values look like {_label(_KIND_FIELD[kind]).lower()}s"
     if fld in _FLAG_FIELDS and kind == "date":
         return max(0.0, conf - 0.3), reason + ", but the values are dates"
     return conf, reason
@@ -417,7 +736,9 @@ def mapping_from_suggestions(
     return {s.column: s.field for s in suggestions if s.field and s.confidence >= threshold}
 
 
-def validate_mapping(mapping: Mapping[str, str | None], columns: Sequence[str] | None = None) -> dict[str, str]:
+def validate_mapping(
+    mapping: Mapping[str, str | None], columns: Sequence[str] | None = None
+) -> dict[str, str]:
     """Clean a {column: field} mapping: known fields only, one column per field."""
     out: dict[str, str] = {}
     used: dict[str, str] = {}
@@ -481,7 +802,7 @@ def save_profile(
     mapping: Mapping[str, str | None],
     columns: Sequence[str],
 ) -> MappingProfile:
-    """Save (or replace) a named profile as JSON; written atomically so a crash never corrupts it."""
+    """Save (or replace) a named profile as JSON, atomically so a crash never corrupts it."""
     if not name.strip():
         raise UserError("A mapping profile needs a name; type a name and save again.")
     clean = validate_mapping(mapping, columns)
@@ -526,17 +847,22 @@ def load_profile(path: str | Path) -> MappingProfile:
         raise UserError(f"The mapping file '{path.name}' was not found; choose it again.") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         raise UserError(
-            f"The mapping file '{path.name}' is not valid JSON; save the mapping again from the app."
+            f"The mapping file '{path.name}' is not valid JSON; save the mapping again from the "
+            f"app."
         ) from None
     if not isinstance(data, dict):
-        raise UserError(f"The mapping file '{path.name}' does not hold a mapping of columns to fields.")
+        raise UserError(
+            f"The mapping file '{path.name}' does not hold a mapping of columns to fields."
+        )
     if isinstance(data.get("mapping"), dict):
         mapping = data["mapping"]
         columns = data.get("columns") or list(mapping)
         name = str(data.get("name") or path.stem)
     else:
         mapping, columns, name = data, list(data), path.stem
-    if not all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()):
+    if not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in mapping.items()
+    ):
         raise UserError(f"The mapping file '{path.name}' must map column names to field names.")
     clean = validate_mapping(mapping)
     return MappingProfile(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,7 +45,11 @@ FLAG_FIELDS: tuple[str, ...] = (
 )
 TEXT_FIELDS: tuple[str, ...] = ("patient_id", "trust", "site")
 DERIVED_FIELDS: tuple[str, ...] = (
-    "imd_quintile", "core20", "most_deprived_decile", "ethnic_group", "imd_source",
+    "imd_quintile",
+    "core20",
+    "most_deprived_decile",
+    "ethnic_group",
+    "imd_source",
 )
 
 # --- Records of what changed ---------------------------------------------------------------
@@ -99,19 +103,28 @@ class _Tracker:
     """Collects changes and problems for one field.
 
     Per-distinct-value normalisers label distinct values (``change``/``problem`` take indices
-    into ``uniques``); vectorised ones pass row masks (``change_mask``/``problem_mask``).
+    into ``uniques``); vectorised ones pass masks over them (``change_u``/``problem_u``).
     """
 
-    def __init__(self, fld: str, index: pd.Index, codes: np.ndarray | None = None,
-                 uniques: list[str] | None = None):
+    def __init__(
+        self,
+        fld: str,
+        index: pd.Index,
+        codes: np.ndarray | None = None,
+        uniques: list[str] | None = None,
+    ):
         self.field = fld
         self.index = index
         self.codes = codes if codes is not None else np.zeros(0, dtype=np.intp)
         self.uniques = uniques or []
-        self.counts = (np.bincount(self.codes[self.codes >= 0], minlength=len(self.uniques))
-                       if self.uniques else np.zeros(0, dtype=np.int64))
+        self.counts = (
+            np.bincount(self.codes[self.codes >= 0], minlength=len(self.uniques))
+            if self.uniques
+            else np.zeros(0, dtype=np.int64)
+        )
         self.changes: list[Change] = []
         self.problems: list[Problem] = []
+        self.direct = False
 
     def _add_change(self, kind: str, n: int, description: str) -> None:
         if n:
@@ -124,8 +137,9 @@ class _Tracker:
         if len(which):
             self._add_change(kind, int(self.counts[list(which)].sum()), description)
 
-    def problem(self, kind: str, which: Sequence[int], description: str,
-                severity: str = "invalid") -> None:
+    def problem(
+        self, kind: str, which: Sequence[int], description: str, severity: str = "invalid"
+    ) -> None:
         if len(which):
             mask = np.isin(self.codes, np.asarray(list(which), dtype=self.codes.dtype))
             self.problem_mask(kind, mask, description, severity)
@@ -134,18 +148,17 @@ class _Tracker:
         """Count a change from a mask over the distinct values."""
         self._add_change(kind, int(self.counts[np.asarray(mask_u, dtype=bool)].sum()), description)
 
-    def problem_u(self, kind: str, mask_u: np.ndarray, description: str,
-                  severity: str = "invalid") -> None:
+    def problem_u(
+        self, kind: str, mask_u: np.ndarray, description: str, severity: str = "invalid"
+    ) -> None:
         """Record the rows whose distinct value is flagged in ``mask_u``."""
         if np.any(mask_u):
             rows = np.append(np.asarray(mask_u, dtype=bool), False)[self.codes]
             self.problem_mask(kind, rows, description, severity)
 
-    def change_mask(self, kind: str, mask: np.ndarray, description: str) -> None:
-        self._add_change(kind, int(np.count_nonzero(mask)), description)
-
-    def problem_mask(self, kind: str, mask: np.ndarray, description: str,
-                     severity: str = "invalid") -> None:
+    def problem_mask(
+        self, kind: str, mask: np.ndarray, description: str, severity: str = "invalid"
+    ) -> None:
         rows = np.asarray(self.index[np.asarray(mask, dtype=bool)], dtype=np.int64)
         if rows.size:
             self.problems.append(Problem(self.field, kind, rows, description, severity))
@@ -163,8 +176,25 @@ def _expand(codes: np.ndarray, values: np.ndarray, missing: object) -> np.ndarra
 
 
 _MISSING_MARKERS = frozenset(
-    {"null", "none", "nan", "n/a", "na", "-", "--", "?", "not known", "unknown", "not recorded",
-     "missing", "blank", "not applicable", "nk", "n.k.", "unk"}
+    {
+        "null",
+        "none",
+        "nan",
+        "n/a",
+        "na",
+        "-",
+        "--",
+        "?",
+        "not known",
+        "unknown",
+        "not recorded",
+        "missing",
+        "blank",
+        "not applicable",
+        "nk",
+        "n.k.",
+        "unk",
+    }
 )
 
 
@@ -174,50 +204,89 @@ def _split_special(t: _Tracker, stripped: list[str]) -> tuple[list[int], list[in
     errors = [i for i, s in enumerate(stripped) if s.upper() in EXCEL_ERRORS]
     markers = [i for i, s in enumerate(stripped) if s.lower() in _MISSING_MARKERS]
     t.change("blank", blank, "{n} held only spaces and were treated as missing")
-    t.change("formula_error", errors,
-             "{n} were spreadsheet errors (#N/A, #DIV/0! ...) and were treated as missing")
+    t.change(
+        "formula_error",
+        errors,
+        "{n} were spreadsheet errors (#N/A, #DIV/0! ...) and were treated as missing",
+    )
     t.problem("formula_error", errors, "spreadsheet formula error (#N/A, #DIV/0! ...)")
-    t.change("missing_marker", markers,
-             "{n} said the value is not known (e.g. 'N/A', 'Unknown') and were treated as missing")
+    t.change(
+        "missing_marker",
+        markers,
+        "{n} said the value is not known (e.g. 'N/A', 'Unknown') and were treated as missing",
+    )
     return blank, errors, markers
 
 
-def _unique_frame(series: pd.Series, fld: str) -> tuple[_Tracker, pd.Series]:
-    """Tracker plus the distinct values as a string Series (vectorised work on distinct values)."""
-    codes, uniques = pd.factorize(series, use_na_sentinel=True)
-    codes = np.asarray(codes)
-    uniq = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
+def _unique_frame(series: pd.Series, fld: str, direct: bool = False) -> tuple[_Tracker, pd.Series]:
+    """Tracker plus the distinct values as a string Series (vectorised work on distinct values).
+
+    ``direct`` skips finding distinct values for identifier columns, where nearly every value
+    is different anyway: the "distinct values" are then the rows themselves.
+    """
+    if direct:
+        n = len(series)
+        codes = np.arange(n, dtype=np.intp)
+        codes[series.isna().to_numpy()] = -1
+        uniq = pd.Series(series.array, dtype="str")
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        codes = np.asarray(codes)
+        uniq = pd.Series(np.asarray(uniques, dtype=object), dtype="str")
     t = _Tracker(fld, series.index, codes, [""] * len(uniq))
+    t.direct = direct
     return t, uniq
 
 
 def _special_u(t: _Tracker, stripped: pd.Series, markers: bool = True) -> np.ndarray:
-    """Mask over distinct values that are blank, formula errors or "not known" markers."""
-    blank = (stripped.str.len() == 0).fillna(False).to_numpy(dtype=bool)
-    upper = stripped.str.upper()
-    errors = upper.isin(list(EXCEL_ERRORS)).to_numpy(dtype=bool)
-    marker = (stripped.str.lower().isin(list(_MISSING_MARKERS)).to_numpy(dtype=bool)
-              if markers else np.zeros(len(stripped), dtype=bool))
+    """Mask over distinct values that are blank, formula errors or "not known" markers.
+
+    Cheap regular expressions pick the few candidates first, so identifier columns with
+    200,000 distinct values cost milliseconds.
+    """
+    n = len(stripped)
+    blank = _rx(stripped, r"^$")
+    errors = np.zeros(n, dtype=bool)
+    cand = np.flatnonzero(_rx(stripped, r"^#"))
+    if cand.size:
+        errors[cand] = stripped.iloc[cand].str.upper().isin(list(EXCEL_ERRORS)).to_numpy(dtype=bool)
+    marker = np.zeros(n, dtype=bool)
+    if markers:
+        cand = np.flatnonzero(_rx(stripped, r"^[A-Za-z?/.\- ]{1,16}$"))
+        if cand.size:
+            marker[cand] = (
+                stripped.iloc[cand].str.lower().isin(list(_MISSING_MARKERS)).to_numpy(dtype=bool)
+            )
     t.change_u("blank", blank, "{n} held only spaces and were treated as missing")
-    t.change_u("formula_error", errors,
-               "{n} were spreadsheet errors (#N/A, #DIV/0! ...) and were treated as missing")
+    t.change_u(
+        "formula_error",
+        errors,
+        "{n} were spreadsheet errors (#N/A, #DIV/0! ...) and were treated as missing",
+    )
     t.problem_u("formula_error", errors, "spreadsheet formula error (#N/A, #DIV/0! ...)")
-    t.change_u("missing_marker", marker,
-               "{n} said the value is not known (e.g. 'N/A', 'Unknown') and were treated as missing")
+    t.change_u(
+        "missing_marker",
+        marker,
+        "{n} said the value is not known (e.g. 'N/A', 'Unknown') and were treated as missing",
+    )
     return blank | errors | marker
 
 
 def _expand_u(t: _Tracker, values: pd.Series, index: pd.Index, name: str) -> pd.Series:
     """Per-row string Series from per-distinct-value results."""
     arr = values.array
+    if t.direct:  # one "distinct value" per row, missing rows already missing
+        return pd.Series(arr, index=index, name=name, dtype="str")
     taken = arr.take(t.codes, allow_fill=True)
     return pd.Series(taken, index=index, name=name, dtype="str")
 
 
 def _arrow(series: pd.Series) -> object:
+    """The column as an Arrow chunked array (zero-copy for Arrow-backed string columns)."""
     import pyarrow as pa
 
-    return pa.chunked_array([pa.array(series.array, type=pa.large_string())])
+    arr = pa.array(series.array, type=pa.large_string())
+    return arr if isinstance(arr, pa.ChunkedArray) else pa.chunked_array([arr])
 
 
 def _rx(series: pd.Series, pattern: str) -> np.ndarray:
@@ -247,14 +316,26 @@ def _squash_spaces(series: pd.Series) -> pd.Series:
 
 # --- Dates ---------------------------------------------------------------------------------
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$")
-_DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.I)
-_DMONY = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([A-Za-z]{3,9})\.?[\s\-/.,]*(\d{4}|\d{2})$")
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?Z?$"
+)
+_DMY = re.compile(
+    r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$",
+    re.I,
+)
+_DMONY = re.compile(
+    r"^(\d{1,2})(?:st|nd|rd|th)?[\s\-/.]*([A-Za-z]{3,9})\.?[\s\-/.,]*(\d{4}|\d{2})$"
+)
 _MONDY = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})$")
 _YMD8 = re.compile(r"^(19\d{2}|20\d{2})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^\d{1,5}(?:\.\d+)?$")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 #: Excel serial numbers accepted as dates: 1 Jan 1900 .. 31 Dec 2099.
 _SERIAL_RANGE = (2, 73415)
@@ -274,7 +355,9 @@ def _year(two: str, pivot: int) -> int:
     return 2000 + y if 2000 + y <= pivot else 1900 + y
 
 
-def parse_uk_dates(values: Sequence[str], pivot_year: int | None = None) -> tuple[np.ndarray, list[str]]:
+def parse_uk_dates(
+    values: Sequence[str], pivot_year: int | None = None
+) -> tuple[np.ndarray, list[str]]:
     """Parse distinct date texts day-first: (datetime64[ns] array, kind per value).
 
     Kinds: "iso", "text", "month_name", "serial", "two_digit_year", "impossible",
@@ -329,15 +412,17 @@ def parse_uk_dates(values: Sequence[str], pivot_year: int | None = None) -> tupl
     ok = ymd[:, 0] >= 0
     if ok.any():
         parts = pd.DataFrame({"year": ymd[ok, 0], "month": ymd[ok, 1], "day": ymd[ok, 2]})
-        valid = (parts["month"].between(1, 12) & parts["day"].between(1, 31)
-                 & parts["year"].between(1800, 2200))
+        valid = (
+            parts["month"].between(1, 12)
+            & parts["day"].between(1, 31)
+            & parts["year"].between(1800, 2200)
+        )
         parsed = pd.Series(pd.NaT, index=parts.index, dtype="datetime64[ns]")
         if valid.any():
             parsed[valid] = pd.to_datetime(parts[valid], errors="coerce").astype("datetime64[ns]")
         out[ok] = parsed.to_numpy(dtype="datetime64[ns]")
-        for pos, i in enumerate(np.flatnonzero(ok)):
-            if pd.isna(parsed.iloc[pos]):
-                kinds[i] = "impossible"
+        for i in np.flatnonzero(ok)[parsed.isna().to_numpy()]:
+            kinds[i] = "impossible"
     if serial_idx:
         days = np.floor(np.asarray(serial_val))
         stamps = (_EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).to_numpy(dtype="datetime64[ns]")
@@ -358,10 +443,16 @@ def _normalise_date(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
     by = _group(kinds)
     t.change("text_date", by.get("text", []), "{n} were text dates read day-first (dd/mm/yyyy)")
     t.change("month_name_date", by.get("month_name", []), "{n} were text dates with a month name")
-    t.change("two_digit_year", by.get("two_digit_year", []),
-             "{n} had a two-digit year, read as 19xx or 20xx (whichever is not in the future)")
-    t.change("excel_serial", by.get("serial", []),
-             "{n} were Excel date serial numbers and were converted to dates")
+    t.change(
+        "two_digit_year",
+        by.get("two_digit_year", []),
+        "{n} had a two-digit year, read as 19xx or 20xx (whichever is not in the future)",
+    )
+    t.change(
+        "excel_serial",
+        by.get("serial", []),
+        "{n} were Excel date serial numbers and were converted to dates",
+    )
     bad = by.get("impossible", [])
     t.change("impossible_date", bad, "{n} were impossible dates (e.g. 31/02) and were left blank")
     t.problem("impossible_date", bad, "impossible date (such as 31 February); left blank")
@@ -388,9 +479,12 @@ def _group(kinds: Sequence[str]) -> dict[str, list[int]]:
 
 _NUM = re.compile(r"^[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
 _NUM_UNIT = re.compile(
-    r"^([-+]?\d+(?:[.,]\d+)?)\s*(?:y|yr|yrs|years?|wks?|weeks?|w|kg/m2|kg/m²|kg\s*/\s*m\^?2)?\.?$", re.I
+    r"^([-+]?\d+(?:[.,]\d+)?)\s*(?:y|yr|yrs|years?|wks?|weeks?|w|kg/m2|kg/m²|kg\s*/\s*m\^?2)?\.?$",
+    re.I,
 )
-_WEEKS_DAYS = re.compile(r"^(\d{1,2})\s*(?:\+|w(?:ee)?ks?\s*|w\s*\+?\s*)\s*(\d)\s*(?:d(?:ays?)?)?$", re.I)
+_WEEKS_DAYS = re.compile(
+    r"^(\d{1,2})\s*(?:\+|w(?:ee)?ks?\s*|w\s*\+?\s*)\s*(\d)\s*(?:d(?:ays?)?)?$", re.I
+)
 _PARITY = re.compile(r"^(?:G\s*\d+\s*)?P\s*(\d+)(?:\s*\+\s*\d+)?$|^(\d+)\s*\+\s*\d+$", re.I)
 
 
@@ -412,7 +506,9 @@ def _parse_number(text: str, fld: str) -> tuple[float | None, str]:
     return None, "unrecognised"
 
 
-def _normalise_number(series: pd.Series, fld: str, source_column: str) -> tuple[pd.Series, _Tracker]:
+def _normalise_number(
+    series: pd.Series, fld: str, source_column: str
+) -> tuple[pd.Series, _Tracker]:
     codes, uniques = _factorize(series)
     t = _Tracker(fld, series.index, codes, uniques)
     stripped = [u.strip() for u in uniques]
@@ -429,17 +525,25 @@ def _normalise_number(series: pd.Series, fld: str, source_column: str) -> tuple[
         if v is not None:
             values[i] = v
     by = _group(kinds)
-    t.change("with_units", by.get("with_units", []), "{n} had units or a comma decimal that were removed")
+    t.change(
+        "with_units", by.get("with_units", []), "{n} had units or a comma decimal that were removed"
+    )
     t.change("weeks_days", by.get("weeks_days", []), "{n} were written as weeks+days (e.g. 12+3)")
-    t.change("parity_notation", by.get("parity_notation", []),
-             "{n} were written in obstetric notation (e.g. G2P1 or 1+0); the parity was kept")
+    t.change(
+        "parity_notation",
+        by.get("parity_notation", []),
+        "{n} were written in obstetric notation (e.g. G2P1 or 1+0); the parity was kept",
+    )
     un = by.get("unrecognised", [])
     t.change("unrecognised", un, "{n} were not numbers and were left blank")
     t.problem("unrecognised", un, "not a number; left blank")
     if fld == "gestation_at_booking_weeks" and "day" in source_column.lower():
         values = values / 7.0
-        t.change("days_to_weeks", [i for i, k in enumerate(kinds) if k in ("number", "with_units")],
-                 "{n} were in days (the heading says days) and were converted to weeks")
+        t.change(
+            "days_to_weeks",
+            [i for i, k in enumerate(kinds) if k in ("number", "with_units")],
+            "{n} were in days (the heading says days) and were converted to weeks",
+        )
     out = pd.Series(_expand(codes, values, np.nan), index=series.index, name=fld, dtype="float64")
     return out, t
 
@@ -447,21 +551,101 @@ def _normalise_number(series: pd.Series, fld: str, source_column: str) -> tuple[
 # --- Yes/no flags --------------------------------------------------------------------------
 
 FLAG_TRUE: frozenset[str] = frozenset(
-    {"y", "yes", "true", "t", "1", "1.0", "x", "✓", "✔", "☑", "✅", "ticked", "tick", "checked",
-     "positive", "present", "on", "current", "current smoker", "smoker", "yes - current",
-     "smoking", "yes current", "confirmed", "identified", "disclosed", "breast", "breast milk",
-     "maternal or donor breast milk", "01", "02"}
+    {
+        "y",
+        "yes",
+        "true",
+        "t",
+        "1",
+        "1.0",
+        "x",
+        "✓",
+        "✔",
+        "☑",
+        "✅",
+        "ticked",
+        "tick",
+        "checked",
+        "positive",
+        "present",
+        "on",
+        "current",
+        "current smoker",
+        "smoker",
+        "yes - current",
+        "smoking",
+        "yes current",
+        "confirmed",
+        "identified",
+        "disclosed",
+        "breast",
+        "breast milk",
+        "maternal or donor breast milk",
+        "01",
+        "02",
+    }
 )
 FLAG_FALSE: frozenset[str] = frozenset(
-    {"n", "no", "false", "f", "0", "0.0", "✗", "✘", "☐", "unticked", "not ticked", "unchecked",
-     "negative", "absent", "off", "none", "non-smoker", "non smoker", "nonsmoker", "never",
-     "never smoked", "ex-smoker", "ex smoker", "former smoker", "not smoking", "no - never",
-     "not current", "not breast milk", "formula", "03", "not present", "not identified",
-     "no concerns", "not disclosed"}
+    {
+        "n",
+        "no",
+        "false",
+        "f",
+        "0",
+        "0.0",
+        "✗",
+        "✘",
+        "☐",
+        "unticked",
+        "not ticked",
+        "unchecked",
+        "negative",
+        "absent",
+        "off",
+        "none",
+        "non-smoker",
+        "non smoker",
+        "nonsmoker",
+        "never",
+        "never smoked",
+        "ex-smoker",
+        "ex smoker",
+        "former smoker",
+        "not smoking",
+        "no - never",
+        "not current",
+        "not breast milk",
+        "formula",
+        "03",
+        "not present",
+        "not identified",
+        "no concerns",
+        "not disclosed",
+    }
 )
 FLAG_UNKNOWN: frozenset[str] = frozenset(
-    {"u", "unknown", "not known", "nk", "n/k", "not recorded", "not stated", "declined",
-     "not asked", "n/a", "na", "-", "?", "unsure", "null", "missing", "zz", "99", "9", "z"}
+    {
+        "u",
+        "unknown",
+        "not known",
+        "nk",
+        "n/k",
+        "not recorded",
+        "not stated",
+        "declined",
+        "not asked",
+        "n/a",
+        "na",
+        "-",
+        "?",
+        "unsure",
+        "null",
+        "missing",
+        "zz",
+        "99",
+        "9",
+        "z",
+    }
 )
 
 
@@ -484,8 +668,11 @@ def _normalise_flag(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
     t = _Tracker(fld, series.index, codes, uniques)
     stripped = [u.strip() for u in uniques]
     errors = [i for i, s in enumerate(stripped) if s.upper() in EXCEL_ERRORS]
-    t.change("formula_error", errors,
-             "{n} were spreadsheet errors (#N/A, #DIV/0! ...) and were treated as unknown")
+    t.change(
+        "formula_error",
+        errors,
+        "{n} were spreadsheet errors (#N/A, #DIV/0! ...) and were treated as unknown",
+    )
     t.problem("formula_error", errors, "spreadsheet formula error (#N/A, #DIV/0! ...)")
     values = np.zeros(len(uniques), dtype=np.int8)  # 1 true, 0 false, -1 unknown
     recoded, unknown, invalid = [], [], []
@@ -502,7 +689,9 @@ def _normalise_flag(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
             values[i] = -1
             invalid.append(i)
     t.change("recoded", recoded, "{n} were recoded to yes/no (e.g. 'Y', '1', '✓')")
-    t.change("explicit_unknown", unknown, "{n} said 'unknown' (or similar) and were kept as unknown")
+    t.change(
+        "explicit_unknown", unknown, "{n} said 'unknown' (or similar) and were kept as unknown"
+    )
     t.change("unrecognised", invalid, "{n} were not a recognisable yes/no and were left unknown")
     t.problem("unrecognised", invalid, "not a recognisable yes/no value; left unknown")
     per_row = _expand(codes, values, np.int8(-1))
@@ -515,56 +704,182 @@ def _normalise_flag(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
 
 _NATIONAL_LETTERS = frozenset("ABCDEFGHJKLMNPRSZ")
 _ETHNIC_NOT_KNOWN = frozenset(
-    {"99", "9", "x", "xx", "not known", "unknown", "not recorded", "not asked", "nk", "unk",
-     "missing", "na", "n a", "not available", "unable to ask", "not given", "unable to establish"}
+    {
+        "99",
+        "9",
+        "x",
+        "xx",
+        "not known",
+        "unknown",
+        "not recorded",
+        "not asked",
+        "nk",
+        "unk",
+        "missing",
+        "na",
+        "n a",
+        "not available",
+        "unable to ask",
+        "not given",
+        "unable to establish",
+    }
 )
 _ETHNIC_NOT_STATED = frozenset(
-    {"z", "zz", "not stated", "declined", "refused", "prefer not to say", "declined to state",
-     "not disclosed", "patient declined", "withheld", "ns", "declined to answer",
-     "chose not to say", "preferred not to say", "did not wish to state"}
+    {
+        "z",
+        "zz",
+        "not stated",
+        "declined",
+        "refused",
+        "prefer not to say",
+        "declined to state",
+        "not disclosed",
+        "patient declined",
+        "withheld",
+        "ns",
+        "declined to answer",
+        "chose not to say",
+        "preferred not to say",
+        "did not wish to state",
+    }
 )
 _ETHNIC_EXTRA: dict[str, tuple[str, ...]] = {
-    "A": ("white british", "british", "white english", "english", "welsh", "scottish",
-          "northern irish", "white uk", "white welsh", "white scottish", "white english welsh "
-          "scottish northern irish or british", "english welsh scottish northern irish or british",
-          "white english welsh scottish northern irish british", "white british english", "wb"),
+    "A": (
+        "white british",
+        "british",
+        "white english",
+        "english",
+        "welsh",
+        "scottish",
+        "northern irish",
+        "white uk",
+        "white welsh",
+        "white scottish",
+        "white english welsh scottish northern irish or british",
+        "english welsh scottish northern irish or british",
+        "white english welsh scottish northern irish british",
+        "white british english",
+        "wb",
+    ),
     "B": ("white irish", "irish"),
-    "C": ("white other", "other white", "any other white background", "white any other",
-          "white european", "european", "eastern european", "white eastern european", "polish",
-          "white other european", "gypsy or irish traveller", "gypsy", "traveller",
-          "irish traveller", "roma", "white gypsy or irish traveller", "white roma",
-          "white other background", "gypsy traveller", "white any other white background",
-          "other white background"),
-    "D": ("white and black caribbean", "mixed white and black caribbean",
-          "mixed white black caribbean", "white black caribbean"),
-    "E": ("white and black african", "mixed white and black african", "mixed white black african",
-          "white black african"),
+    "C": (
+        "white other",
+        "other white",
+        "any other white background",
+        "white any other",
+        "white european",
+        "european",
+        "eastern european",
+        "white eastern european",
+        "polish",
+        "white other european",
+        "gypsy or irish traveller",
+        "gypsy",
+        "traveller",
+        "irish traveller",
+        "roma",
+        "white gypsy or irish traveller",
+        "white roma",
+        "white other background",
+        "gypsy traveller",
+        "white any other white background",
+        "other white background",
+    ),
+    "D": (
+        "white and black caribbean",
+        "mixed white and black caribbean",
+        "mixed white black caribbean",
+        "white black caribbean",
+    ),
+    "E": (
+        "white and black african",
+        "mixed white and black african",
+        "mixed white black african",
+        "white black african",
+    ),
     "F": ("white and asian", "mixed white and asian", "mixed white asian", "white asian"),
-    "G": ("any other mixed background", "mixed other", "other mixed", "mixed", "mixed any other",
-          "any other mixed or multiple ethnic background", "mixed multiple", "other mixed background",
-          "mixed or multiple", "mixed other background", "mixed any other mixed background"),
+    "G": (
+        "any other mixed background",
+        "mixed other",
+        "other mixed",
+        "mixed",
+        "mixed any other",
+        "any other mixed or multiple ethnic background",
+        "mixed multiple",
+        "other mixed background",
+        "mixed or multiple",
+        "mixed other background",
+        "mixed any other mixed background",
+    ),
     "H": ("indian", "asian indian", "british indian", "indian british", "asian british indian"),
     "J": ("pakistani", "asian pakistani", "british pakistani", "asian british pakistani"),
     "K": ("bangladeshi", "asian bangladeshi", "british bangladeshi", "asian british bangladeshi"),
-    "L": ("any other asian background", "asian other", "other asian", "asian", "asian any other",
-          "sri lankan", "tamil", "nepali", "asian other background", "other asian background",
-          "asian british other", "asian any other asian background", "asian british"),
+    "L": (
+        "any other asian background",
+        "asian other",
+        "other asian",
+        "asian",
+        "asian any other",
+        "sri lankan",
+        "tamil",
+        "nepali",
+        "asian other background",
+        "other asian background",
+        "asian british other",
+        "asian any other asian background",
+        "asian british",
+    ),
     "M": ("caribbean", "black caribbean", "black british caribbean", "caribbean black"),
-    "N": ("african", "black african", "black british african", "somali", "nigerian", "ghanaian",
-          "eritrean", "african black"),
-    "P": ("any other black background", "black other", "other black", "black", "black british",
-          "black any other", "black other background", "other black background",
-          "black any other black background", "black british other"),
-    "R": ("chinese", "other chinese", "asian chinese", "chinese other ethnic group",
-          "other ethnic group chinese"),
-    "S": ("any other ethnic group", "other", "other ethnic group", "arab", "other arab",
-          "other ethnic", "any other", "latin american", "other any other ethnic group",
-          "any other ethnic background", "other ethnic background", "other any other"),
+    "N": (
+        "african",
+        "black african",
+        "black british african",
+        "somali",
+        "nigerian",
+        "ghanaian",
+        "eritrean",
+        "african black",
+    ),
+    "P": (
+        "any other black background",
+        "black other",
+        "other black",
+        "black",
+        "black british",
+        "black any other",
+        "black other background",
+        "other black background",
+        "black any other black background",
+        "black british other",
+    ),
+    "R": (
+        "chinese",
+        "other chinese",
+        "asian chinese",
+        "chinese other ethnic group",
+        "other ethnic group chinese",
+    ),
+    "S": (
+        "any other ethnic group",
+        "other",
+        "other ethnic group",
+        "arab",
+        "other arab",
+        "other ethnic",
+        "any other",
+        "latin american",
+        "other any other ethnic group",
+        "any other ethnic background",
+        "other ethnic background",
+        "other any other",
+    ),
 }
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _CODE_LABEL = re.compile(r"^([A-HJ-NPRSZ]\d?|99)\s*[-:.)–]\s*\S", re.I)
 _LABEL_CODE = re.compile(r"\(\s*([A-HJ-NPRSZ]\d?|99)\s*\)$", re.I)
-_LOOSE_DROP = frozenset({"any", "background", "group", "ethnic", "or", "and", "the", "of", "groups"})
+_LOOSE_DROP = frozenset(
+    {"any", "background", "group", "ethnic", "or", "and", "the", "of", "groups"}
+)
 
 
 def _ekey(text: str) -> str:
@@ -643,8 +958,11 @@ def _normalise_ethnicity(series: pd.Series, fld: str) -> tuple[pd.Series, _Track
     t = _Tracker(fld, series.index, codes, uniques)
     stripped = [u.strip() for u in uniques]
     errors = [i for i, s in enumerate(stripped) if s.upper() in EXCEL_ERRORS]
-    t.change("formula_error", errors,
-             "{n} were spreadsheet errors (#N/A ...) and were treated as not known")
+    t.change(
+        "formula_error",
+        errors,
+        "{n} were spreadsheet errors (#N/A ...) and were treated as not known",
+    )
     values = np.empty(len(uniques), dtype=object)
     local, labels, unmapped, x_codes = [], [], [], []
     for i, s in enumerate(stripped):
@@ -661,10 +979,18 @@ def _normalise_ethnicity(series: pd.Series, fld: str) -> tuple[pd.Series, _Track
             local.append(i)
         elif s.upper() != code:
             labels.append(i)
-    t.change("local_code", local, "{n} were local two-character codes reduced to the national letter (e.g. A1 -> A)")
+    t.change(
+        "local_code",
+        local,
+        "{n} were local two-character codes reduced to the national letter (e.g. A1 -> A)",
+    )
     t.change("label", labels, "{n} were labels mapped to NHS codes (e.g. 'Black African' -> N)")
     t.change("x_not_known", x_codes, "{n} were 'X' or '9' and were recorded as 99 (not known)")
-    t.change("unmapped", unmapped, "{n} could not be mapped to an NHS ethnic category and were left blank")
+    t.change(
+        "unmapped",
+        unmapped,
+        "{n} could not be mapped to an NHS ethnic category and were left blank",
+    )
     t.problem("unmapped", unmapped, "not a known NHS ethnic category code or label; left blank")
     counts = {uniques[i]: int(t.counts[i]) for i in unmapped}
     out = pd.Series(_expand(codes, values, None), index=series.index, name=fld)
@@ -712,11 +1038,18 @@ def _normalise_postcode(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracke
     ok = full | gir
     invalid = ~special & ~ok & ~partial
     reformatted = ok & (formatted != uniq).fillna(True).to_numpy(dtype=bool)
-    t.change_u("reformatted", reformatted & ~pseudo,
-               "{n} were put in standard form (capitals, one space)")
-    t.change_u("pseudo", pseudo, "{n} were ZZ99 pseudo-postcodes (no fixed abode or resident "
-               "overseas); kept, but they have no LSOA")
-    t.change_u("partial", partial, "{n} were only a postcode district (e.g. NF10) and were left blank")
+    t.change_u(
+        "reformatted", reformatted & ~pseudo, "{n} were put in standard form (capitals, one space)"
+    )
+    t.change_u(
+        "pseudo",
+        pseudo,
+        "{n} were ZZ99 pseudo-postcodes (no fixed abode or resident "
+        "overseas); kept, but they have no LSOA",
+    )
+    t.change_u(
+        "partial", partial, "{n} were only a postcode district (e.g. NF10) and were left blank"
+    )
     t.problem_u("partial", partial, "only the postcode district, not a full postcode; left blank")
     t.change_u("invalid", invalid, "{n} were not valid UK postcodes and were left blank")
     t.problem_u("invalid", invalid, "not a valid UK postcode; left blank")
@@ -770,11 +1103,21 @@ def nhs_number_valid(digits: str) -> bool:
 _SCI = re.compile(r"^\d(?:\.\d+)?[eE]\+?\d+$")
 
 
+def _ascii_block(values: pd.Series) -> bytes:
+    """The characters of equal-length ASCII strings run together (zero-copy via Arrow)."""
+    arr = _arrow(values).combine_chunks()
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[
+        arr.offset : arr.offset + len(arr) + 1
+    ]
+    data = arr.buffers()[2]
+    return data.to_pybytes()[int(offsets[0]) : int(offsets[-1])] if data is not None else b""
+
+
 def nhs_check_digits_ok(digits: pd.Series) -> np.ndarray:
     """Vectorised Modulus 11 check of ten-digit strings (all values must be ten digits)."""
     if len(digits) == 0:
         return np.zeros(0, dtype=bool)
-    raw = np.frombuffer("".join(digits.tolist()).encode("ascii"), dtype=np.uint8)
+    raw = np.frombuffer(_ascii_block(digits), dtype=np.uint8)
     d = raw.reshape(-1, 10).astype(np.int64) - 48
     total = d[:, :9] @ np.arange(10, 1, -1)
     check = 11 - total % 11
@@ -783,25 +1126,36 @@ def nhs_check_digits_ok(digits: pd.Series) -> np.ndarray:
 
 
 def _normalise_nhs(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
-    t, uniq = _unique_frame(series, fld)
+    t, uniq = _unique_frame(series, fld, direct=True)
     stripped = uniq.str.strip()
     special = _special_u(t, stripped)
     sci = _rx(stripped, _SCI.pattern) & ~special
-    digits = _rx_sub(_rx_sub(stripped, r"[\s-]", ""), r"\.0$", "")
+    digits = _rx_sub(stripped, r"[\s-]|\.0$", "")
     ten = _rx(digits, r"^\d{10}$") & ~special & ~sci
     invalid = ~special & ~ten & ~sci
     cleaned = ten & (digits != uniq).fillna(False).to_numpy(dtype=bool)
     check_ok = np.ones(len(uniq), dtype=bool)
     check_ok[ten] = nhs_check_digits_ok(digits[ten])
     t.change_u("cleaned", cleaned, "{n} had spaces, dashes or '.0' removed")
-    t.change_u("scientific", sci, "{n} were in scientific notation (e.g. 9.99E+09), so digits "
-               "were lost; left blank")
-    t.problem_u("scientific", sci, "NHS number saved in scientific notation (digits lost when "
-                "the CSV was saved from Excel); left blank")
+    t.change_u(
+        "scientific",
+        sci,
+        "{n} were in scientific notation (e.g. 9.99E+09), so digits were lost; left blank",
+    )
+    t.problem_u(
+        "scientific",
+        sci,
+        "NHS number saved in scientific notation (digits lost when "
+        "the CSV was saved from Excel); left blank",
+    )
     t.change_u("invalid", invalid, "{n} were not ten-digit NHS numbers and were left blank")
     t.problem_u("invalid", invalid, "not a ten-digit NHS number; left blank")
-    t.problem_u("check_digit", ten & ~check_ok, "NHS number fails the check digit (typing "
-                "error, or a test number); kept", severity="warning")
+    t.problem_u(
+        "check_digit",
+        ten & ~check_ok,
+        "NHS number fails the check digit (typing error, or a test number); kept",
+        severity="warning",
+    )
     return _expand_u(t, digits.where(ten, None).astype("str"), series.index, fld), t
 
 
@@ -843,7 +1197,7 @@ def _normalise_decile(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]
 
 
 def _normalise_text(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
-    t, uniq = _unique_frame(series, fld)
+    t, uniq = _unique_frame(series, fld, direct=fld == "patient_id")
     cleaned = _squash_spaces(uniq)
     # an ID is never a "not known" marker
     special = _special_u(t, cleaned, markers=fld != "patient_id")
@@ -883,8 +1237,6 @@ def _ethnic_groups(codes: pd.Series) -> pd.Series:
 
 # --- The whole frame -----------------------------------------------------------------------
 
-_Normaliser = Callable[[pd.Series, str], tuple[pd.Series, _Tracker]]
-
 
 def normalise(
     frame: pd.DataFrame,
@@ -907,7 +1259,9 @@ def normalise(
     todo = [f for f in vocab.CANONICAL_FIELDS if f in fields]
     for n, fld in enumerate(todo):
         check_cancelled(is_cancelled)
-        progress(int(100 * n / max(1, len(todo))), f"Normalising {vocab.FIELD_LABELS.get(fld, fld)}")
+        progress(
+            int(100 * n / max(1, len(todo))), f"Normalising {vocab.FIELD_LABELS.get(fld, fld)}"
+        )
         col = fields[fld]
         series = frame[col]
         if isinstance(series, pd.DataFrame):  # duplicate names should not happen after header
@@ -944,8 +1298,14 @@ def normalise(
         out["age_under_20"] = pd.Series(flag, index=frame.index, name="age_under_20")
         n = int(age.notna().sum())
         if n:
-            changes.append(Change("age_under_20", "derived_from_age", n,
-                                  f"{plural(n, 'value')} were derived from age (under 20 at booking)"))
+            changes.append(
+                Change(
+                    "age_under_20",
+                    "derived_from_age",
+                    n,
+                    f"{plural(n, 'value')} were derived from age (under 20 at booking)",
+                )
+            )
     ordered = {f: out[f] for f in vocab.CANONICAL_FIELDS if f in out}
     result = pd.DataFrame(ordered, index=frame.index)
     derive_imd_flags(result)
@@ -967,19 +1327,24 @@ def normalise(
         result[name] = s.iloc[:, 0] if isinstance(s, pd.DataFrame) else s
         grouping.append(name)
     progress(100, "Normalised")
-    log.info("normalised fields=%d changes=%d problems=%d", len(fields), len(changes), len(problems))
+    log.info(
+        "normalised fields=%d changes=%d problems=%d", len(fields), len(changes), len(problems)
+    )
     return Normalised(result, fields, changes, problems, unmapped_eth, grouping, notes)
 
 
-def _derive_age(out: dict[str, pd.Series], fields: Mapping[str, str], changes: list[Change],
-                notes: list[str]) -> None:
+def _derive_age(
+    out: dict[str, pd.Series], fields: Mapping[str, str], changes: list[Change], notes: list[str]
+) -> None:
     dob, booking = out.get("date_of_birth"), out.get("booking_date")
     if dob is None:
         return
     if booking is None:
         if "age" not in out:
-            notes.append("Age could not be worked out from date of birth because no booking date "
-                         "column is mapped.")
+            notes.append(
+                "Age could not be worked out from date of birth because no booking date "
+                "column is mapped."
+            )
         return
     derived = completed_years(dob, booking)
     if "age" in out:
@@ -987,10 +1352,22 @@ def _derive_age(out: dict[str, pd.Series], fields: Mapping[str, str], changes: l
         n = int(missing.sum())
         if n:
             out["age"] = out["age"].where(~missing, derived)
-            changes.append(Change("age", "derived_from_dob", n,
-                                  f"{plural(n, 'missing age')} were worked out from date of birth at booking"))
+            changes.append(
+                Change(
+                    "age",
+                    "derived_from_dob",
+                    n,
+                    f"{plural(n, 'missing age')} were worked out from date of birth at booking",
+                )
+            )
     else:
         out["age"] = derived.rename("age")
         n = int(derived.notna().sum())
-        changes.append(Change("age", "derived_from_dob", n,
-                              f"{plural(n, 'age')} were worked out from date of birth at booking"))
+        changes.append(
+            Change(
+                "age",
+                "derived_from_dob",
+                n,
+                f"{plural(n, 'age')} were worked out from date of birth at booking",
+            )
+        )

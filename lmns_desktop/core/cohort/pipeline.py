@@ -1,11 +1,12 @@
-"""One call to import a cohort file: read, find the header, map, normalise, derive IMD, check.
+"""Import a cohort file: read, find the header, map, normalise, derive IMD, check.
 
-The GUI runs :func:`import_cohort` on its worker thread and the CLI (``lmns-desktop check`` and
-``profile``) calls it directly. Progress is reported in stages (read 0-55%, header, map,
-normalise, deprivation, quality); cancellation is checked at least every 50 ms during the read
-(the Rust reader runs on a helper thread) and between fields afterwards, well inside the 0.5 s
-the GUI promises. Every expected problem with the file arrives as a :class:`UserError` whose
-message is one plain sentence.
+:func:`import_cohort` does it all in one call (CLI ``lmns-desktop check``/``profile``). The GUI
+can split it: :func:`start_import` reads the file and proposes a mapping, the user reviews it,
+then :func:`finish_import` normalises under the confirmed mapping without reading the file
+again (the read is most of the time on a big export). Progress is reported in stages;
+cancellation is checked at least every 50 ms during the read (the Rust reader runs on a helper
+thread) and between fields afterwards, well inside the 0.5 s the GUI promises. Every expected
+problem with the file arrives as a :class:`UserError` whose message is one plain sentence.
 """
 
 from __future__ import annotations
@@ -99,11 +100,168 @@ class CohortImport:
         return self.imd.edition if self.imd is not None else None
 
 
+@dataclass
+class PendingImport:
+    """A file read and its header found, with the mapping proposed: ready for review.
+
+    The GUI shows ``suggestions`` in the mapping dialog, then calls :func:`finish_import` with
+    the mapping the user confirmed, without reading the file again.
+    """
+
+    table: pd.DataFrame
+    header: HeaderInfo
+    source: SourceInfo
+    suggestions: list[Suggestion]
+    profile: str | None = None
+    notes: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def columns(self) -> list[str]:
+        return [str(c) for c in self.table.columns]
+
+
 def _stage(progress: ProgressFn, lo: int, hi: int) -> ProgressFn:
     """A progress sink that maps a sub-task's 0-100 onto lo-hi of the whole import."""
+
     def sink(percent: int, message: str) -> None:
         progress(lo + (hi - lo) * max(0, min(100, int(percent))) // 100, message)
+
     return sink
+
+
+def start_import(
+    path: str | Path,
+    *,
+    sheet: str | None = None,
+    password: str | None = None,
+    mapping: MappingArg = None,
+    profiles_dir: str | Path | None = None,
+    progress: ProgressFn = no_progress,
+    is_cancelled: CancelledFn = never_cancelled,
+) -> PendingImport:
+    """Read the file, find the header and propose a mapping (a saved profile if one fits)."""
+    path = Path(path)
+    timings: dict[str, float] = {}
+    t = time.perf_counter()
+    raw = read_raw(
+        path, sheet, password, progress=_stage(progress, 0, 90), is_cancelled=is_cancelled
+    )
+    timings["read"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
+
+    t = time.perf_counter()
+    progress(92, "Finding the header row")
+    table, header = detect_header(raw)
+    timings["header"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
+
+    t = time.perf_counter()
+    progress(96, "Matching columns to fields")
+    columns = [str(c) for c in table.columns]
+    suggestions, profile_name, map_notes = _resolve_mapping(mapping, columns, table, profiles_dir)
+    timings["map"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
+    progress(100, "Columns matched")
+    source = SourceInfo(
+        path.name, raw.file_format, raw.sheet, raw.sheets, raw.encoding, raw.delimiter
+    )
+    return PendingImport(
+        table,
+        header,
+        source,
+        suggestions,
+        profile_name,
+        [*raw.notes, *header.notes, *map_notes],
+        timings,
+    )
+
+
+def finish_import(
+    pending: PendingImport,
+    *,
+    mapping: MappingArg = None,
+    reference: DeprivationReference | None = None,
+    imd_edition: str | None = None,
+    progress: ProgressFn = no_progress,
+    is_cancelled: CancelledFn = never_cancelled,
+) -> CohortImport:
+    """Normalise under the confirmed mapping (default: the proposed one), derive IMD, check."""
+    timings = dict(pending.timings)
+    suggestions, profile_name, notes = pending.suggestions, pending.profile, list(pending.notes)
+    if mapping is not None:
+        suggestions, profile_name, map_notes = _resolve_mapping(
+            mapping, pending.columns, pending.table, None
+        )
+        notes = [n for n in notes if n not in _mapping_notes(pending)] + map_notes
+    used = {s.column: s.field for s in suggestions if s.field}
+
+    t = time.perf_counter()
+    norm = normalise(
+        pending.table, used, progress=_stage(progress, 0, 60), is_cancelled=is_cancelled
+    )
+    timings["normalise"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
+
+    t = time.perf_counter()
+    imd: DeprivationResult | None = None
+    if reference is not None and (set(norm.frame.columns) & {"lsoa", "postcode"}):
+        progress(62, "Working out IMD deciles")
+        lsoa_column = next((s.column for s in suggestions if s.field == "lsoa"), None)
+        imd = derive_imd(
+            norm.frame,
+            reference,
+            edition=imd_edition,
+            lsoa_column=lsoa_column,
+            progress=_stage(progress, 60, 75),
+            is_cancelled=is_cancelled,
+        )
+        norm.frame = imd.frame
+    timings["deprivation"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
+
+    t = time.perf_counter()
+    progress(80, "Checking data quality")
+    source = pending.source
+    quality = build_quality_report(
+        norm,
+        pending.header,
+        suggestions,
+        source={
+            "file": source.file,
+            "format": source.file_format,
+            "sheet": source.sheet,
+            "encoding": source.encoding,
+            "delimiter": source.delimiter,
+        },
+        imd_edition=imd.edition if imd else None,
+        vintage_mismatch=imd.vintage_mismatch if imd else False,
+        notes=[*notes, *norm.notes, *(imd.notes if imd else [])],
+    )
+    timings["quality"] = time.perf_counter() - t
+    check_cancelled(is_cancelled)
+    timings["total"] = sum(v for k, v in timings.items() if k != "total")
+    progress(100, f"Imported {len(norm.frame):,} rows")
+    log.info(
+        "import file=%s sheet=%s rows=%d timings=%s",
+        source.file,
+        source.sheet,
+        len(norm.frame),
+        {k: round(v, 3) for k, v in timings.items()},
+    )
+    return CohortImport(
+        frame=norm.frame,
+        mapping=suggestions,
+        header=pending.header,
+        notes=quality.notes,
+        quality=quality,
+        source=source,
+        changes=norm.changes,
+        problems=norm.problems,
+        profile=profile_name,
+        imd=imd,
+        timings=timings,
+    )
 
 
 def import_cohort(
@@ -118,88 +276,37 @@ def import_cohort(
     progress: ProgressFn = no_progress,
     is_cancelled: CancelledFn = never_cancelled,
 ) -> CohortImport:
-    """Import a cohort workbook or CSV.
+    """Import a cohort workbook or CSV in one call (:func:`start_import` + :func:`finish_import`).
 
     ``mapping``: {column: field}, a :class:`MappingProfile`, or the path of a profile JSON; when
     None a saved profile for the same layout in ``profiles_dir`` is applied, else the confident
     suggestions are used. ``reference`` supplies the IoD tables for deriving IMD deciles.
+    Progress: read 0-56%, header, mapping, normalise 62-85%, IMD, quality 92-100%.
     Raises :class:`UserError` (one sentence) when the file cannot be used; raises
     :class:`~lmns_desktop.core.jobs.Cancelled` when ``is_cancelled`` returns True.
     """
-    path = Path(path)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    raw = read_raw(path, sheet, password, progress=_stage(progress, 0, 55),
-                   is_cancelled=is_cancelled)
-    timings["read"] = time.perf_counter() - t0
-    check_cancelled(is_cancelled)
-
-    t = time.perf_counter()
-    progress(56, "Finding the header row")
-    table, header = detect_header(raw)
-    timings["header"] = time.perf_counter() - t
-    check_cancelled(is_cancelled)
-
-    t = time.perf_counter()
-    progress(60, "Matching columns to fields")
-    columns = [str(c) for c in table.columns]
-    suggestions, profile_name, map_notes = _resolve_mapping(mapping, columns, table, profiles_dir)
-    used = {s.column: s.field for s in suggestions if s.field}
-    timings["map"] = time.perf_counter() - t
-    check_cancelled(is_cancelled)
-
-    t = time.perf_counter()
-    norm = normalise(table, used, progress=_stage(progress, 65, 88), is_cancelled=is_cancelled)
-    timings["normalise"] = time.perf_counter() - t
-    check_cancelled(is_cancelled)
-
-    t = time.perf_counter()
-    imd: DeprivationResult | None = None
-    frame = norm.frame
-    if reference is not None and (set(frame.columns) & {"lsoa", "postcode"}):
-        progress(89, "Working out IMD deciles")
-        lsoa_column = next((s.column for s in suggestions if s.field == "lsoa"), None)
-        imd = derive_imd(frame, reference, edition=imd_edition, lsoa_column=lsoa_column,
-                         progress=_stage(progress, 88, 93), is_cancelled=is_cancelled)
-        frame = imd.frame
-        norm.frame = frame
-    timings["deprivation"] = time.perf_counter() - t
-    check_cancelled(is_cancelled)
-
-    t = time.perf_counter()
-    progress(94, "Checking data quality")
-    notes = [*raw.notes, *header.notes, *map_notes, *norm.notes, *(imd.notes if imd else [])]
-    source = SourceInfo(path.name, raw.file_format, raw.sheet, raw.sheets, raw.encoding,
-                        raw.delimiter)
-    quality = build_quality_report(
-        norm,
-        header,
-        suggestions,
-        source={"file": source.file, "format": source.file_format, "sheet": source.sheet,
-                "encoding": source.encoding, "delimiter": source.delimiter},
-        imd_edition=imd.edition if imd else None,
-        vintage_mismatch=imd.vintage_mismatch if imd else False,
-        notes=notes,
+    pending = start_import(
+        path,
+        sheet=sheet,
+        password=password,
+        mapping=mapping,
+        profiles_dir=profiles_dir,
+        progress=_stage(progress, 0, 62),
+        is_cancelled=is_cancelled,
     )
-    timings["quality"] = time.perf_counter() - t
-    check_cancelled(is_cancelled)
-    timings["total"] = time.perf_counter() - t0
-    progress(100, f"Imported {len(frame):,} rows")
-    log.info("import_cohort file=%s sheet=%s rows=%d timings=%s", path.name, raw.sheet,
-             len(frame), {k: round(v, 3) for k, v in timings.items()})
-    return CohortImport(
-        frame=frame,
-        mapping=suggestions,
-        header=header,
-        notes=quality.notes,
-        quality=quality,
-        source=source,
-        changes=norm.changes,
-        problems=norm.problems,
-        profile=profile_name,
-        imd=imd,
-        timings=timings,
+    return finish_import(
+        pending,
+        reference=reference,
+        imd_edition=imd_edition,
+        progress=_stage(progress, 62, 100),
+        is_cancelled=is_cancelled,
     )
+
+
+def _mapping_notes(pending: PendingImport) -> set[str]:
+    """Notes that came from proposing the mapping (replaced when the user confirms another)."""
+    keys = ("saved mapping", "might be", "The mapping names")
+    return {n for n in pending.notes if any(k in n for k in keys)}
 
 
 def _resolve_mapping(
@@ -218,8 +325,10 @@ def _resolve_mapping(
     elif mapping is None and profiles_dir is not None:
         profile = find_profile(profiles_dir, columns)
         if profile is not None:
-            notes.append(f"The saved mapping '{profile.name}' was applied because this file has "
-                         f"the same columns as before.")
+            notes.append(
+                f"The saved mapping '{profile.name}' was applied because this file has "
+                f"the same columns as before."
+            )
 
     if mapping is not None or profile is not None:
         explicit = validate_mapping(profile.mapping if profile is not None else mapping)  # type: ignore[arg-type]
@@ -247,7 +356,8 @@ def _resolve_mapping(
             )
         why = f"chosen in the mapping '{profile.name}'" if profile is not None else "chosen by you"
         out = [
-            Suggestion(c, resolved[c], 1.0, why) if c in resolved
+            Suggestion(c, resolved[c], 1.0, why)
+            if c in resolved
             else Suggestion(c, None, 0.0, "not mapped; kept as a grouping field")
             for c in columns
         ]

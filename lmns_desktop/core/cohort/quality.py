@@ -73,8 +73,13 @@ class Issue:
 
     def to_dict(self) -> dict[str, object]:
         shown = [int(r) for r in self.rows[:MAX_ROWS]]
-        return {"kind": self.kind, "description": self.description, "count": self.count,
-                "rows": shown, "more": max(0, self.count - len(shown))}
+        return {
+            "kind": self.kind,
+            "description": self.description,
+            "count": self.count,
+            "rows": shown,
+            "more": max(0, self.count - len(shown)),
+        }
 
 
 @dataclass
@@ -123,8 +128,12 @@ class Duplicates:
 
     def to_dict(self) -> dict[str, object]:
         shown = [int(r) for r in self.rows[:MAX_ROWS]]
-        return {"duplicated_values": self.duplicated_values, "rows_involved": len(self.rows),
-                "rows": shown, "more": max(0, len(self.rows) - len(shown))}
+        return {
+            "duplicated_values": self.duplicated_values,
+            "rows_involved": len(self.rows),
+            "rows": shown,
+            "more": max(0, len(self.rows) - len(shown)),
+        }
 
 
 @dataclass
@@ -153,16 +162,23 @@ class QualityReport:
 
     def summary(self) -> list[str]:
         """Short sentences for the top of the quality panel."""
-        out = [f"{self.n_rows:,} rows imported from {self.source.get('sheet') or 'the file'}; "
-               f"{len(self.mapping)} of {self.n_columns} columns mapped."]
+        out = [
+            f"{self.n_rows:,} rows imported from {self.source.get('sheet') or 'the file'}; "
+            f"{len(self.mapping)} of {self.n_columns} columns mapped."
+        ]
         if self.excluded_rows:
             out.append(f"{plural(self.n_excluded, 'row')} left out (totals, notes or stray cells).")
         bad = sum(i.count for fq in self.fields.values() for i in fq.invalid)
         if bad:
-            out.append(f"{plural(bad, 'value')} could not be used and {'was' if bad == 1 else 'were'} left blank.")
+            out.append(
+                f"{plural(bad, 'value')} could not be used and "
+                f"{'was' if bad == 1 else 'were'} left blank."
+            )
         for dup in self.duplicates.values():
-            out.append(f"{plural(dup.duplicated_values, 'duplicated ' + vocab.FIELD_LABELS[dup.field])} "
-                       f"on {plural(len(dup.rows), 'row')}.")
+            out.append(
+                f"{plural(dup.duplicated_values, 'duplicated ' + vocab.FIELD_LABELS[dup.field])} "
+                f"on {plural(len(dup.rows), 'row')}."
+            )
         return out
 
     def to_dict(self) -> dict[str, object]:
@@ -178,7 +194,11 @@ class QualityReport:
             "n_columns": self.n_columns,
             "n_excluded": self.n_excluded,
             "mapping": {
-                f: {"column": s.column, "confidence": round(float(s.confidence), 3), "reason": s.reason}
+                f: {
+                    "column": s.column,
+                    "confidence": round(float(s.confidence), 3),
+                    "reason": s.reason,
+                }
                 for f, s in self.mapping.items()
             },
             "unmapped_columns": list(self.unmapped_columns),
@@ -201,7 +221,7 @@ class QualityReport:
 
 def _rows(index: pd.Index, mask: np.ndarray | pd.Series) -> tuple[int, ...]:
     m = np.asarray(mask, dtype=bool)
-    return tuple(int(r) for r in np.asarray(index)[m])
+    return tuple(np.asarray(index)[m].astype(np.int64).tolist())
 
 
 def build_quality_report(
@@ -228,12 +248,17 @@ def build_quality_report(
     for fld in [f for f in vocab.CANONICAL_FIELDS if f in frame.columns]:
         s = frame[fld]
         present = int(s.notna().sum())
-        fq = FieldQuality(fld, used[fld].column if fld in used else None, present, n - present,
-                          changes=by_field_changes.get(fld, {}))
+        fq = FieldQuality(
+            fld,
+            used[fld].column if fld in used else None,
+            present,
+            n - present,
+            changes=by_field_changes.get(fld, {}),
+        )
         for p in normalised.problems:
             if p.field != fld:
                 continue
-            issue = Issue(p.kind, p.description, tuple(int(r) for r in p.rows))
+            issue = Issue(p.kind, p.description, tuple(p.rows.astype(np.int64).tolist()))
             (fq.warnings if p.severity == "warning" else fq.invalid).append(issue)
         if fld in RANGES:
             lo, hi = RANGES[fld]
@@ -242,8 +267,15 @@ def build_quality_report(
             bad = bad.fillna(False).to_numpy(dtype=bool)
             if bad.any():
                 label = vocab.FIELD_LABELS.get(fld, fld)
-                fq.out_of_range = (lo, hi, Issue(
-                    "out_of_range", f"{label} outside {lo:g} to {hi:g}; kept, but check it", _rows(index, bad)))
+                fq.out_of_range = (
+                    lo,
+                    hi,
+                    Issue(
+                        "out_of_range",
+                        f"{label} outside {lo:g} to {hi:g}; kept, but check it",
+                        _rows(index, bad),
+                    ),
+                )
         fields[fld] = fq
     for fld in derived_only:
         if fld in fields:
@@ -294,28 +326,45 @@ def _consistency(frame: pd.DataFrame, today: date) -> list[Issue]:
     if "booking_date" in cols and "delivery_date" in cols:
         bad = (frame["delivery_date"] < frame["booking_date"]).fillna(False).to_numpy(dtype=bool)
         if bad.any():
-            out.append(Issue("delivery_before_booking", "delivery date is before the booking date",
-                             _rows(idx, bad)))
+            out.append(
+                Issue(
+                    "delivery_before_booking",
+                    "delivery date is before the booking date",
+                    _rows(idx, bad),
+                )
+            )
     if "date_of_birth" in cols and "booking_date" in cols:
         bad = (frame["date_of_birth"] >= frame["booking_date"]).fillna(False).to_numpy(dtype=bool)
         if bad.any():
-            out.append(Issue("birth_after_booking", "date of birth is on or after the booking date",
-                             _rows(idx, bad)))
+            out.append(
+                Issue(
+                    "birth_after_booking",
+                    "date of birth is on or after the booking date",
+                    _rows(idx, bad),
+                )
+            )
     limit = pd.Timestamp(today)
     for fld in ("date_of_birth", "booking_date"):
         if fld in cols:
             bad = (frame[fld] > limit).fillna(False).to_numpy(dtype=bool)
             if bad.any():
-                out.append(Issue(f"{fld}_in_future",
-                                 f"{vocab.FIELD_LABELS[fld].lower()} is in the future", _rows(idx, bad)))
+                out.append(
+                    Issue(
+                        f"{fld}_in_future",
+                        f"{vocab.FIELD_LABELS[fld].lower()} is in the future",
+                        _rows(idx, bad),
+                    )
+                )
     return out
 
 
 def _missing_key_fields(columns: set[str]) -> list[str]:
     notes = []
     if not columns & {"imd_decile", "lsoa", "postcode"}:
-        notes.append("No IMD decile, LSOA or postcode column was mapped, so Core20 and "
-                     "deprivation cannot be profiled; map one if the file has it.")
+        notes.append(
+            "No IMD decile, LSOA or postcode column was mapped, so Core20 and "
+            "deprivation cannot be profiled; map one if the file has it."
+        )
     if "ethnic_category" not in columns:
         notes.append("No ethnicity column was mapped, so ethnic groups cannot be profiled.")
     return notes

@@ -7,12 +7,15 @@ whatever the format: numbers in shortest form ("28", "27.7", "9993291623"), date
 Empty cells are missing (NA). :mod:`normalise` parses types later, column by column, counting
 every change.
 
-Engines (measured by ``tests/bench/bench_cohort_import.py`` on a 200,000-row demo export):
-fastexcel (calamine in Rust, Arrow output, releases the GIL) reads .xlsx/.xlsm/.xlsb/.xls/.ods
-~1.3x faster than python-calamine's list-of-lists and ~12x faster than openpyxl, and gives the
-positions of formula-error cells; python-calamine is used for sheet metadata, the position of the
-first cell in .xls/.ods, and as the fallback engine. CSV goes through pandas' C parser with the
-encoding and delimiter sniffed here.
+Engines (measured by ``tests/bench/bench_cohort_import.py`` on a 200,000-row demo export, as
+whole subprocesses on 2 vCPUs): fastexcel (calamine in Rust, Arrow output, releases the GIL)
+3.3 s; python-calamine ``to_python`` 4.6 s; pandas' calamine engine 8.2 s; openpyxl 53 s. So
+.xlsx/.xlsm/.xls/.ods are read with fastexcel as strings (which also reports formula-error
+cells); python-calamine supplies the first cell's position for .xls/.ods and is the fallback
+engine. Splitting a big sheet's XML into row blocks parsed on two threads was tried and gave
+nothing on 2 cores (each block re-parses the shared strings), so it is not used. CSV goes
+through Arrow's reader for tidy UTF-8 files and pandas' C parser otherwise (ragged title rows,
+blank lines, other encodings), with the encoding and delimiter sniffed here.
 
 Files are recognised by their content, not their extension, so a PDF or Word file renamed
 ``.xlsx``, an ``.xlsx`` renamed ``.xls`` or a CSV renamed ``.xlsx`` each get a clear sentence
@@ -51,7 +54,6 @@ log = logging.getLogger(__name__)
 EXCEL_EXTENSIONS: dict[str, str] = {
     ".xlsx": "xlsx",
     ".xlsm": "xlsm",
-    ".xlsb": "xlsb",
     ".xls": "xls",
     ".ods": "ods",
 }
@@ -62,7 +64,7 @@ _SUPPORTED_TEXT = ".xlsx, .xlsm, .xls, .ods or .csv"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _DELIMITERS = (",", ";", "\t", "|")
 # Rough read speed of the fast path (compressed bytes per second), for the progress bar only.
-_BYTES_PER_SECOND = 6_000_000
+_BYTES_PER_SECOND = 9_000_000
 
 
 def _default_engine() -> str:
@@ -75,10 +77,6 @@ def _default_engine() -> str:
 
 #: "fastexcel" (fast path) or "calamine" (python-calamine lists); tests compare the two.
 ENGINE = _default_engine()
-#: Row blocks parsed in parallel for big .xlsx sheets (None: one per CPU, up to 4; 1: never).
-SPLIT_PARTS: int | None = None
-#: Sheet XML size from which splitting pays off (about 30,000 rows of a typical export).
-SPLIT_MIN_BYTES = 40_000_000
 
 
 # --- Errors --------------------------------------------------------------------------------
@@ -213,7 +211,11 @@ def read_raw(
     progress(100, f"Read {raw.n_rows:,} rows")
     log.info(
         "read %s sheet=%s format=%s rows=%d cols=%d",
-        path.name, raw.sheet, raw.file_format, raw.n_rows, raw.n_cols,
+        path.name,
+        raw.sheet,
+        raw.file_format,
+        raw.n_rows,
+        raw.n_cols,
     )
     return raw
 
@@ -224,7 +226,7 @@ def read_raw(
 @dataclass
 class _Source:
     path: Path
-    kind: str  # "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "csv" | "html"
+    kind: str  # "xlsx" | "xlsm" | "xls" | "ods" | "csv" | "html"
     data: bytes | None = None  # decrypted workbook, or whole file when the extension lies
     notes: list[str] = field(default_factory=list)
 
@@ -255,7 +257,9 @@ def _open_source(path: Path, password: str | None) -> _Source:
         )
     try:
         if path.is_dir():
-            raise CohortFileError(f"'{name}' is a folder, not a file; choose the cohort file inside it.")
+            raise CohortFileError(
+                f"'{name}' is a folder, not a file; choose the cohort file inside it."
+            )
         with open(path, "rb") as fh:
             head = fh.read(8192)
             size = fh.seek(0, io.SEEK_END)
@@ -290,7 +294,10 @@ def _open_source(path: Path, password: str | None) -> _Source:
         return _ole_source(path, ext, password)
     text_kind = _text_kind(head)
     if text_kind == "html":
-        note = f"'{name}' is a web page (HTML table) saved with a spreadsheet name; it was read as a table."
+        note = (
+            f"'{name}' is a web page (HTML table) saved with a spreadsheet name; it was read "
+            f"as a table."
+        )
         return _Source(path, "html", notes=[note])
     if text_kind == "spreadsheetml":
         raise CohortFileError(
@@ -316,7 +323,7 @@ def _open_source(path: Path, password: str | None) -> _Source:
 
 
 def _text_kind(head: bytes) -> str | None:
-    """"text", "html", "spreadsheetml" or None (binary) for the first bytes of a file."""
+    """ "text", "html", "spreadsheetml" or None (binary) for the first bytes of a file."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "text"  # UTF-16 with BOM ("Unicode text" from Excel)
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
@@ -356,7 +363,10 @@ def _zip_source(path: Path, ext: str, password: str | None) -> _Source:
     if "xl/workbook.xml" in names:
         kind = "xlsm" if ext == ".xlsm" else "xlsx"
     elif "xl/workbook.bin" in names:
-        kind = "xlsb"
+        raise CohortFileError(
+            f"'{name}' is an Excel binary workbook (.xlsb), which this app does not read; open "
+            f"it in Excel and save it as .xlsx."
+        )
     elif b"opendocument.spreadsheet" in mimetype or ("content.xml" in names and not mimetype):
         kind = "ods"
     elif "word/document.xml" in names or b"opendocument.text" in mimetype:
@@ -400,14 +410,21 @@ def _ole_source(path: Path, ext: str, password: str | None) -> _Source:
         data = _decrypt(path, password)
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
-        kind = "xlsb" if "xl/workbook.bin" in names else ("xlsm" if ext == ".xlsm" else "xlsx")
+        if "xl/workbook.bin" in names:
+            raise CohortFileError(
+                f"'{name}' is an Excel binary workbook (.xlsb), which this app does not read; "
+                f"open it in Excel and save it as .xlsx."
+            )
+        kind = "xlsm" if ext == ".xlsm" else "xlsx"
         note = f"'{name}' is password-protected; it was opened with the password given."
         return _Source(path, kind, data=data, notes=[note])
     if "Workbook" in streams or "Book" in streams:
         src = _Source(path, "xls")
         if _xls_encrypted(path):
             src.data = _decrypt(path, password)
-            src.notes.append(f"'{name}' is password-protected; it was opened with the password given.")
+            src.notes.append(
+                f"'{name}' is password-protected; it was opened with the password given."
+            )
         elif ext != ".xls":
             src.data = path.read_bytes()
             src.notes.append(
@@ -469,6 +486,11 @@ def _decrypt(path: Path, password: str | None) -> bytes:
 
 
 def _excel_sheets(src: _Source) -> list[SheetInfo]:
+    if src.kind in ("xlsx", "xlsm"):
+        try:
+            return _xlsx_sheets(src)
+        except (KeyError, zipfile.BadZipFile, ValueError, SyntaxError):
+            pass  # let calamine judge (and explain) an unusual package
     import python_calamine as pcal
 
     try:
@@ -537,7 +559,9 @@ def _read_excel(
                 f"The sheet '{first_empty or candidates[0].name}' in '{src.path.name}' is empty; "
                 f"choose the sheet that holds the cohort, or export it again."
             )
-        raise CohortFileError(f"'{src.path.name}' has no data on any sheet; export the cohort again.")
+        raise CohortFileError(
+            f"'{src.path.name}' has no data on any sheet; export the cohort again."
+        )
     if sheet is None and len(names) > 1:
         chosen.notes.append(
             f"The workbook has {len(names)} sheets; '{chosen.sheet}' was read. Choose another "
@@ -561,8 +585,12 @@ def _read_sheet(
     try:
         cells, errors, origin = run_cancellable(
             lambda: _fast_read(src, sheet) if fast else _calamine_read(src, sheet),
-            is_cancelled=is_cancelled, progress=progress, start=2, end=95,
-            message=message, expected_seconds=expected if fast else expected * 1.5,
+            is_cancelled=is_cancelled,
+            progress=progress,
+            start=2,
+            end=95,
+            message=message,
+            expected_seconds=expected if fast else expected * 1.5,
         )
     except (CohortFileError, Cancelled):
         raise
@@ -590,27 +618,19 @@ def _read_sheet(
 
 
 _ERROR_TEXT = {
-    "NA": "#N/A", "Div0": "#DIV/0!", "Value": "#VALUE!", "Ref": "#REF!", "Name": "#NAME?",
-    "Num": "#NUM!", "Null": "#NULL!", "GettingData": "#GETTING_DATA",
+    "NA": "#N/A",
+    "Div0": "#DIV/0!",
+    "Value": "#VALUE!",
+    "Ref": "#REF!",
+    "Name": "#NAME?",
+    "Num": "#NUM!",
+    "Null": "#NULL!",
+    "GettingData": "#GETTING_DATA",
 }
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 
 
-def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[int, int] | None]:
-    """fastexcel read; a big .xlsx sheet is split into row blocks parsed on several cores."""
-    if src.kind in ("xlsx", "xlsm") and SPLIT_PARTS != 1:
-        from . import _xlsx_parallel
-
-        with zipfile.ZipFile(src.zip_source()) as zf:
-            part = _xlsx_parts(zf).get(sheet)
-        if part:
-            done = _xlsx_parallel.read_split(
-                src.zip_source(), part, sheet,
-                lambda data, name: _fastexcel_read(data, name)[:2],
-                parts=SPLIT_PARTS, min_bytes=SPLIT_MIN_BYTES,
-            )
-            if done is not None:
-                return done
+def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, None]:
     return _fastexcel_read(src.fastexcel_source(), sheet)
 
 
@@ -623,7 +643,7 @@ def _fastexcel_read(source: str | bytes, sheet: str) -> tuple[pd.DataFrame, int,
     batch, errs = xs.to_arrow_with_errors()
     fixes: dict[int, list[tuple[int, str]]] = {}
     n_err = 0
-    for err in (errs.errors if errs is not None else []):
+    for err in errs.errors if errs is not None else []:
         m = _ERROR_DETAIL.search(err.detail)
         if not m:
             continue
@@ -656,8 +676,9 @@ def _calamine_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[i
     for r in rows:
         for j in range(width):
             cols[j].append(_cell_text(r[j]) if j < len(r) else None)
-    frame = pd.DataFrame({j: pd.array(v, dtype="str") for j, v in cols.items()},
-                         index=pd.RangeIndex(len(rows)))
+    frame = pd.DataFrame(
+        {j: pd.array(v, dtype="str") for j, v in cols.items()}, index=pd.RangeIndex(len(rows))
+    )
     return frame, 0, (int(start[0]), int(start[1]))
 
 
@@ -703,6 +724,27 @@ def _origin(src: _Source, sheet: str, cells: pd.DataFrame) -> tuple[int, int]:
     with pcal.CalamineWorkbook.from_object(src.calamine_source()) as wb:
         start = wb.get_sheet_by_name(sheet).start
     return (int(start[0]), int(start[1])) if start else (0, 0)
+
+
+def _xlsx_sheets(src: _Source) -> list[SheetInfo]:
+    """Worksheets of an OOXML package from workbook.xml (milliseconds, unlike opening it)."""
+    import xml.etree.ElementTree as ET
+
+    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    with zipfile.ZipFile(src.zip_source()) as zf:
+        wb = ET.fromstring(zf.read("xl/workbook.xml"))
+        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    kinds = {rel.get("Id"): rel.get("Type", "").rsplit("/", 1)[-1] for rel in rels}
+    out = []
+    for sh in wb.iter(f"{ns_main}sheet"):
+        index = len(out)
+        if kinds.get(sh.get(f"{ns_rel}id")) != "worksheet":
+            continue
+        out.append(SheetInfo(sh.get("name", ""), index, sh.get("state", "visible") == "visible"))
+    if not out:
+        raise ValueError("no worksheets")
+    return out
 
 
 def _xlsx_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -766,7 +808,7 @@ def _first_valued_row(buf: bytes) -> tuple[int, list[int]] | None:
         end = re.compile(rb"</(?:\w+:)?row>").search(buf, m.end())
         if not end:
             return None  # row not complete in this buffer yet
-        body = buf[m.end():end.start()]
+        body = buf[m.end() : end.start()]
         cols = []
         row_no = None
         for cm in _XML_CELL.finditer(body):
@@ -785,7 +827,7 @@ def _first_valued_row(buf: bytes) -> tuple[int, list[int]] | None:
 def _merged_ranges(src: _Source, sheet: str) -> list[CellRange]:
     if src.kind in ("xlsx", "xlsm"):
         return _xlsx_merged(src, sheet)
-    if src.kind in ("xls", "xlsb"):
+    if src.kind == "xls":
         import python_calamine as pcal
 
         with pcal.CalamineWorkbook.from_object(src.calamine_source()) as wb:
@@ -820,7 +862,7 @@ def _xlsx_merged(src: _Source, sheet: str) -> list[CellRange]:
                 m = _SHEETDATA_END.search(window)
                 if m:
                     found = True
-                    tail = window[m.end():]
+                    tail = window[m.end() :]
                 else:
                     tail = window[-32:]
     return [
@@ -855,7 +897,9 @@ def _sniff_delimiter(lines: list[str]) -> str:
     best, best_score = ",", -1.0
     for delim in _DELIMITERS:
         try:
-            widths = [len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)]
+            widths = [
+                len(r) for r in csv.reader(lines, delimiter=delim) if any(c.strip() for c in r)
+            ]
         except csv.Error:
             continue
         if not widths:
@@ -872,40 +916,123 @@ def _sniff_delimiter(lines: list[str]) -> str:
 
 
 def _read_csv(src: _Source, *, progress: ProgressFn, is_cancelled: CancelledFn) -> RawTable:
+    """CSV as text cells: Arrow's multi-threaded reader for tidy UTF-8 files, else pandas.
+
+    pandas' C parser copes with ragged rows (titles above the table) and blank lines, which
+    Arrow rejects; both keep one row per record so spreadsheet row numbers stay right.
+    """
     name = src.path.name
     data = src.data if src.data is not None else src.path.read_bytes()
     codec, codec_name = _sniff_encoding(data)
-    text = data.decode(codec, errors="strict" if codec != "latin-1" else "replace")
-    del data
-    if not text.strip():
+    head = data[:200_000].decode(codec, errors="replace")
+    blank = " \t\r\n\ufeff\x00"
+    if not head.strip(blank) and not data.decode(codec, errors="replace").strip(blank):
         raise CohortFileError(
             f"'{name}' has no data in it (only blank lines); export the cohort again."
         )
     check_cancelled(is_cancelled)
-    head_lines = text[:200_000].splitlines()[:200]
+    head_lines = head.splitlines()[:200]
     delim = _sniff_delimiter(head_lines[:50])
     try:
         width = max((len(r) for r in csv.reader(head_lines, delimiter=delim)), default=1)
     except csv.Error:
         width = 1
     progress(10, f"Reading {name}")
+    expected = max(0.3, len(data) / 60_000_000)
+    frame = None
+    if codec in ("utf-8", "utf-8-sig"):
+        body = data[3:] if codec == "utf-8-sig" else data
+        frame = run_cancellable(
+            lambda: _arrow_csv(body, delim),
+            is_cancelled=is_cancelled,
+            progress=progress,
+            start=10,
+            end=95,
+            message=f"Reading {name}",
+            expected_seconds=expected / 4,
+        )
+    if frame is None:
+        text = data.decode(codec, errors="strict" if codec != "latin-1" else "replace")
+        del data
+        frame = _pandas_csv(text, delim, width, name, progress, is_cancelled, expected)
+    notes = []
+    if codec_name != "UTF-8":
+        notes.append(f"'{name}' was read as {codec_name} text.")
+    return RawTable(
+        frame,
+        sheet=src.path.stem,
+        file_format="csv",
+        encoding=codec,
+        delimiter=delim,
+        notes=notes,
+        sheets=(src.path.stem,),
+    )
 
+
+def _arrow_csv(body: bytes, delim: str) -> pd.DataFrame | None:
+    """Arrow's CSV reader, all columns text; None when the file is not a tidy rectangle."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delim, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types={f"f{i}": pa.large_string() for i in range(4096)},
+                strings_can_be_null=True,
+                null_values=[""],
+                quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if any(not pa.types.is_large_string(t) for t in table.schema.types):
+        return None  # more columns than typed above: never let Arrow guess numbers
+    return pd.DataFrame(
+        {j: pd.array(table.column(j), dtype="str") for j in range(table.num_columns)},
+        index=pd.RangeIndex(table.num_rows),
+    )
+
+
+def _pandas_csv(
+    text: str,
+    delim: str,
+    width: int,
+    name: str,
+    progress: ProgressFn,
+    is_cancelled: CancelledFn,
+    expected: float,
+) -> pd.DataFrame:
     def parse(n: int) -> pd.DataFrame:
         return pd.read_csv(
-            io.StringIO(text), sep=delim, header=None, names=range(n), index_col=False,
-            dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False,
-            quotechar='"', engine="c",
+            io.StringIO(text),
+            sep=delim,
+            header=None,
+            names=range(n),
+            index_col=False,
+            dtype=str,
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=False,
+            quotechar='"',
+            engine="c",
         )
 
-    frame = None
     for _ in range(6):
         try:
             frame = run_cancellable(
-                lambda n=width: parse(n), is_cancelled=is_cancelled, progress=progress,
-                start=10, end=95, message=f"Reading {name}",
-                expected_seconds=max(0.3, len(text) / 60_000_000),
+                lambda n=width: parse(n),
+                is_cancelled=is_cancelled,
+                progress=progress,
+                start=10,
+                end=95,
+                message=f"Reading {name}",
+                expected_seconds=expected,
             )
-            break
         except pd.errors.ParserError as exc:
             m = re.search(r"saw (\d+)", str(exc))
             if not m:
@@ -914,16 +1041,13 @@ def _read_csv(src: _Source, *, progress: ProgressFn, is_cancelled: CancelledFn) 
                     f"or the rows are broken); open it in Excel, check it and save it again."
                 ) from None
             width = max(width + 1, int(m.group(1)))
-    if frame is None:
-        raise CohortFileError(f"'{name}' has rows of very different lengths and could not be read as CSV.")
-    frame.columns = range(frame.shape[1])
-    # Excel's CSV export pads rows to the widest row: drop all-empty trailing rows here.
-    notes = []
-    if codec_name != "UTF-8":
-        notes.append(f"'{name}' was read as {codec_name} text.")
-    raw = RawTable(frame, sheet=src.path.stem, file_format="csv", encoding=codec,
-                   delimiter=delim, notes=notes, sheets=(src.path.stem,))
-    return raw
+            continue
+        frame.columns = range(frame.shape[1])
+        return frame
+    raise CohortFileError(
+        f"'{name}' has rows of very different lengths and could not be read as CSV; open it in "
+        f"Excel, check it and save it again."
+    )
 
 
 # --- HTML tables saved as .xls -------------------------------------------------------------
@@ -936,10 +1060,14 @@ def _read_html(src: _Source) -> RawTable:
     try:
         doc = lhtml.fromstring(src.path.read_bytes())
     except Exception:
-        raise CohortFileError(f"'{name}' is a damaged web page and cannot be read as a table.") from None
+        raise CohortFileError(
+            f"'{name}' is a damaged web page and cannot be read as a table."
+        ) from None
     tables = doc.xpath("//table")
     if not tables:
-        raise CohortFileError(f"'{name}' is a web page with no table in it; export the cohort as .xlsx or .csv.")
+        raise CohortFileError(
+            f"'{name}' is a web page with no table in it; export the cohort as .xlsx or .csv."
+        )
     table = max(tables, key=lambda t: len(t.xpath(".//tr")))
     rows: list[list[str | None]] = []
     for tr in table.xpath(".//tr"):
@@ -950,6 +1078,12 @@ def _read_html(src: _Source) -> RawTable:
             row.extend([value] + [None] * (span - 1))
         rows.append(row)
     width = max((len(r) for r in rows), default=0)
-    cols = {j: pd.array([r[j] if j < len(r) else None for r in rows], dtype="str") for j in range(width)}
-    return RawTable(pd.DataFrame(cols, index=pd.RangeIndex(len(rows))), sheet=src.path.stem,
-                    file_format="html", sheets=(src.path.stem,))
+    cols = {
+        j: pd.array([r[j] if j < len(r) else None for r in rows], dtype="str") for j in range(width)
+    }
+    return RawTable(
+        pd.DataFrame(cols, index=pd.RangeIndex(len(rows))),
+        sheet=src.path.stem,
+        file_format="html",
+        sheets=(src.path.stem,),
+    )

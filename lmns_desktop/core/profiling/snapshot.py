@@ -247,3 +247,29 @@ def compare_snapshots(snapshots: Sequence[Mapping[str, Any]]) -> SnapshotTrend:
     if suppressed:
         notes.append("Suppressed values (small numbers) are left blank.")
     return SnapshotTrend(table, tuple(notes))
+
+
+#: Excel holds at most 32,767 characters in a cell; keep well inside it.
+CELL_LIMIT = 30_000
+
+
+def snapshot_text(snapshot: Mapping[str, Any], limit: int = CELL_LIMIT) -> str:
+    """The snapshot for one register cell: its summary sentence, then its JSON.
+
+    Detail is dropped, least important first (per-group outcome rates, then breakdowns), until
+    it fits one Excel cell; a note in the JSON says what was left out.
+    """
+    import json
+
+    trimmed = dict(snapshot)
+    dropped: list[str] = []
+    for key in ("outcomes", "breakdowns"):
+        text = json.dumps(trimmed, separators=(",", ":"), default=str)
+        if len(text) + len(str(snapshot.get("summary", ""))) < limit:
+            break
+        trimmed.pop(key, None)
+        dropped.append(key)
+    if dropped:
+        trimmed["left_out"] = dropped
+    body = json.dumps(trimmed, separators=(",", ":"), default=str)
+    return f"{snapshot.get('summary', '')}\n{body}"[:limit]

@@ -1,68 +1,277 @@
-"""The Cohort profiling tab: an imported patient-level cohort, shown with its row count."""
+"""The Cohort profiling tab: import a patient-level spreadsheet, check its mapping and quality,
+and profile it. Identifiers are masked on screen and never leave memory."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from lmns_desktop.gui.widgets.frame_view import FrameView
+from lmns_desktop.gui.widgets.profile_view import ProfileView
 from lmns_desktop.gui.worker import Job, JobSlot
 
-if TYPE_CHECKING:
-    import pandas as pd
+
+@dataclass
+class ImportOutcome:
+    """The worker's answer: an import, or a password the user must type first."""
+
+    imported: Any = None
+    prepared: Any = None
+    needs_password: str = ""
 
 
-def _load_cohort(path: Path, *, progress, is_cancelled):  # noqa: ANN001, ANN202 - worker thread
-    from lmns_desktop.core.cohort_loader import load_cohort_table
+def _import(path: Path, sheet: str | None, password: str | None, mapping: Any, data_dir: Path,
+            reference_dir: Path | None, *, progress, is_cancelled):  # noqa: ANN001, ANN202
+    from lmns_desktop.core.cohort.deprivation import load_reference
+    from lmns_desktop.core.cohort.pipeline import import_cohort
+    from lmns_desktop.core.cohort.readers import PasswordRequired
+    from lmns_desktop.core.profiling import prepare_cohort
 
-    return load_cohort_table(path, progress=progress, is_cancelled=is_cancelled)
+    reference = load_reference(data_dir / "reference", reference_dir)
+    try:
+        imported = import_cohort(path, sheet=sheet, password=password, mapping=mapping,
+                                 profiles_dir=data_dir / "mapping-profiles", reference=reference,
+                                 progress=progress, is_cancelled=is_cancelled)
+    except PasswordRequired as exc:
+        return ImportOutcome(needs_password=str(exc))
+    progress(97, "Preparing the profile")
+    prepared = prepare_cohort(imported.frame, extra_dimensions=tuple(
+        c for c in imported.grouping_fields if c in imported.frame.columns))
+    return ImportOutcome(imported, prepared)
 
 
 class CohortTab(QWidget):
-    """Imports a cohort in the background and shows it; identifiers stay in memory only."""
+    """Imports in the background and shows the data, its quality and its profile."""
 
     cohort_loaded = Signal(object)
+    profile_ready = Signal(object, object)  # profile, cohort_info for the reports
+    snapshot_requested = Signal(object)  # a disclosure-controlled snapshot dict
     load_failed = Signal(str)
     import_requested = Signal()
+    password_needed = Signal(Path, str)
+    message = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, data_dir: Path | None = None,
+                 reference_dir: Path | None = None) -> None:
         super().__init__(parent)
-        self.cohort: pd.DataFrame | None = None
+        from lmns_desktop import paths
+
+        self.data_dir = data_dir or paths.user_data_dir()
+        self.reference_dir = reference_dir
+        self.imported: Any = None
         self.source: Path | None = None
+        self._password: str | None = None
         self.jobs = JobSlot(self)
 
         self.import_button = QPushButton("Import cohort…", self)
-        self.import_button.setToolTip("Import a patient-level spreadsheet (Ctrl+I)")
+        self.import_button.setToolTip("Import a patient-level spreadsheet (Ctrl+I), or drop a file on the window")
         self.import_button.setAccessibleName("Import cohort")
+        self.sheet_combo = QComboBox(self)
+        self.sheet_combo.setAccessibleName("Sheet")
+        self.sheet_combo.setToolTip("The sheet of the workbook to import")
+        self.sheet_combo.setEnabled(False)
+        self.mapping_button = QPushButton("Check mapping…", self)
+        self.mapping_button.setToolTip("See and change which column is which field; save the mapping")
+        self.mapping_button.setEnabled(False)
+        self.show_ids = QCheckBox("Show identifiers", self)
+        self.show_ids.setToolTip("NHS number, date of birth, postcode and pseudo-ID are hidden on "
+                                 "screen unless ticked; they are never saved anywhere")
         self.summary = QLabel("No cohort imported. Use Import cohort… or drop a file here.", self)
+        self.summary.setWordWrap(True)
         self.summary.setAccessibleName("Cohort summary")
-        self.table = FrameView(self, accessible_name="Cohort table")
 
         top = QHBoxLayout()
         top.addWidget(self.import_button)
-        top.addWidget(self.summary, 1)
+        top.addWidget(QLabel("Sheet:", self))
+        top.addWidget(self.sheet_combo)
+        top.addWidget(self.mapping_button)
+        top.addWidget(self.show_ids)
+        top.addStretch(1)
+
+        self.table = FrameView(self, accessible_name="Cohort table")
+        self.quality = QTextBrowser(self)
+        self.quality.setAccessibleName("Data-quality report")
+        self.profile_view = ProfileView(self)
+        self.pages = QTabWidget(self)
+        self.pages.setAccessibleName("Cohort views")
+        self.pages.addTab(self.profile_view, "Profile")
+        self.pages.addTab(self.table, "Data")
+        self.pages.addTab(self.quality, "Data quality")
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        self.import_button.clicked.connect(self.import_requested)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.pages, 1)
 
-    def load(self, path: Path) -> Job:
+        self.import_button.clicked.connect(self.import_requested)
+        self.sheet_combo.activated.connect(lambda _: self._reload(sheet=self.sheet_combo.currentText()))
+        self.mapping_button.clicked.connect(self.review_mapping)
+        self.show_ids.toggled.connect(self._apply_masking)
+        self.profile_view.profile_ready.connect(lambda p: self.profile_ready.emit(p, self.cohort_info()))
+        self.profile_view.snapshot_requested.connect(self._on_snapshot_requested)
+
+    @property
+    def cohort(self) -> Any:
+        return None if self.imported is None else self.imported.frame
+
+    # --- importing --------------------------------------------------------------------------
+    def load(self, path: Path, *, sheet: str | None = None, password: str | None = None,
+             mapping: Any = None) -> Job:
         path = Path(path)
+        self._password = password
         return self.jobs.start(
-            Job(_load_cohort, path, name="import cohort"),
-            lambda frame: self._on_loaded(path, frame),
+            Job(_import, path, sheet, password, mapping, self.data_dir, self.reference_dir,
+                name="import cohort"),
+            lambda outcome: self._on_imported(path, outcome),
             self.load_failed.emit,
             label=f"Importing {path.name}…",
         )
 
-    def _on_loaded(self, path: Path, frame: pd.DataFrame) -> None:
-        self.cohort, self.source = frame, path
+    def _reload(self, **changes: Any) -> None:
+        if self.source is not None:
+            self.load(self.source, password=self._password, **changes)
+
+    def _on_imported(self, path: Path, outcome: ImportOutcome) -> None:
+        if outcome.needs_password:
+            self.password_needed.emit(path, outcome.needs_password)
+            return
+        imported = outcome.imported
+        self.imported, self.source = imported, path
+        frame = imported.frame
         self.table.frame_model.set_frame(frame)
+        self._apply_masking()
         self.table.fit_columns()
-        self.summary.setText(
-            f"{path.name}: {len(frame):,} rows × {len(frame.columns)} columns"
-        )
+        self.sheet_combo.blockSignals(True)
+        self.sheet_combo.clear()
+        self.sheet_combo.addItems(list(imported.source.sheets) or [imported.source.sheet])
+        self.sheet_combo.setCurrentText(imported.source.sheet)
+        self.sheet_combo.setEnabled(len(imported.source.sheets) > 1)
+        self.sheet_combo.blockSignals(False)
+        self.mapping_button.setEnabled(True)
+        lines = imported.quality.summary()
+        mapped = sum(1 for s in imported.mapping if s.field)
+        unsure = [s.column for s in imported.mapping if s.field and not s.high_confidence]
+        head = (f"<b>{path.name}</b> ({imported.source.sheet}): {len(frame):,} rows, "
+                f"{mapped} of {len(imported.mapping)} columns mapped")
+        if imported.profile:
+            head += f" using the saved mapping “{imported.profile}”"
+        if unsure:
+            head += f". <span style='color:#8A4B00'>Check the mapping of {', '.join(unsure[:4])}.</span>"
+        self.summary.setText(head + "<br>" + " ".join(lines[1:]))
+        self.quality.setHtml(_quality_html(imported))
+        self.profile_view.set_cohort(frame, outcome.prepared, imported.grouping_fields)
         self.cohort_loaded.emit(frame)
+
+    def _apply_masking(self) -> None:
+        from lmns_desktop.core import vocab
+
+        frame = self.table.frame_model.frame()
+        if frame is None:
+            return
+        hidden = set() if self.show_ids.isChecked() else {
+            c for c in frame.columns if c in vocab.IDENTIFIER_FIELDS}
+        self.table.frame_model.set_masked_columns(hidden)
+
+    def review_mapping(self) -> None:
+        """Show the mapping dialog; re-import with the user's choices (and save them if named)."""
+        if self.imported is None:
+            return
+        from lmns_desktop.core.cohort.mapping import save_profile
+        from lmns_desktop.core.errors import UserError
+        from lmns_desktop.gui import dialogs
+
+        samples = {}
+        for s in self.imported.mapping:
+            column = s.field if s.field in self.imported.frame.columns else s.column
+            if column in self.imported.frame.columns:
+                values = self.imported.frame[column].dropna().astype(str).head(50).unique()
+                samples[s.column] = list(values[:3])
+        result = dialogs.review_mapping(self, self.imported.mapping, samples)
+        if result is None:
+            return
+        mapping, name = result
+        if name:
+            try:
+                save_profile(self.data_dir / "mapping-profiles", name, mapping,
+                             [s.column for s in self.imported.mapping])
+                self.message.emit(f"Saved the mapping “{name}”; it will be used for files with the same columns.")
+            except UserError as exc:
+                self.load_failed.emit(str(exc))
+        self._reload(sheet=self.imported.source.sheet, mapping={c: f for c, f in mapping.items() if f})
+
+    def cohort_info(self) -> dict[str, Any]:
+        """What the reports print about the data source (no identifiers, no values)."""
+        if self.imported is None:
+            return {}
+        imp = self.imported
+        return {"source": imp.source.file, "sheet": imp.source.sheet, "rows": len(imp.frame),
+                "quality": imp.quality.summary(), "mapping": imp.fields_mapped,
+                "iod_edition": imp.imd_edition or "IMD decile as given in the file"}
+
+    def _on_snapshot_requested(self, profile: Any) -> None:
+        if profile is None or self.imported is None:
+            return
+        from lmns_desktop.core.profiling import profile_snapshot
+
+        info = self.cohort_info()
+        frame = self.imported.frame
+        dates = frame["booking_date"].dropna() if "booking_date" in frame.columns else []
+        period = (dates.min().date(), dates.max().date()) if len(dates) else None
+        snapshot = profile_snapshot(profile, cohort_name=info["source"], date_range=period,
+                                    mapping=info["mapping"], iod_edition=info["iod_edition"])
+        self.snapshot_requested.emit(snapshot)
+
+
+def _quality_html(imported: Any) -> str:
+    """The quality report as simple HTML (row numbers and counts, never identifiers)."""
+    from html import escape
+
+    from lmns_desktop.core import vocab
+
+    q = imported.quality
+    parts = ["<h3>Data quality</h3><ul>"]
+    parts += [f"<li>{escape(line)}</li>" for line in q.summary()]
+    parts.append("</ul>")
+    if imported.notes:
+        parts.append("<h4>Notes</h4><ul>" + "".join(f"<li>{escape(n)}</li>" for n in imported.notes) + "</ul>")
+    parts.append("<h4>Completeness by field</h4><table border='1' cellspacing='0' cellpadding='3'>"
+                 "<tr><th>Field</th><th>Column</th><th>Filled</th><th>Problems</th></tr>")
+    for name, fq in q.fields.items():
+        issues = [*fq.invalid, *fq.warnings]
+        if fq.out_of_range is not None:
+            issues.append(fq.out_of_range[2])
+        text = "; ".join(f"{escape(i.description)} ({i.count:,} rows{_rows(i.rows)})" for i in issues[:3])
+        parts.append(f"<tr><td>{escape(vocab.FIELD_LABELS.get(name, name))}</td>"
+                     f"<td>{escape(str(fq.column or ''))}</td><td>{fq.completeness:.1f}%</td><td>{text}</td></tr>")
+    parts.append("</table>")
+    if q.unmapped_ethnicity:
+        parts.append("<h4>Ethnicity values that could not be matched to a code</h4><ul>")
+        parts += [f"<li>{escape(str(v))}: {c:,} rows</li>" for v, c in list(q.unmapped_ethnicity.items())[:15]]
+        parts.append("</ul>")
+    if q.excluded_rows:
+        parts.append("<h4>Rows left out</h4><ul>")
+        parts += [f"<li>Row {r.row}: {escape(r.reason)}</li>" for r in q.excluded_rows[:20]]
+        parts.append("</ul>")
+    return "".join(parts)
+
+
+def _rows(rows: tuple[int, ...]) -> str:
+    """A few spreadsheet row numbers as examples."""
+    if not rows:
+        return ""
+    shown = ", ".join(str(r) for r in rows[:5])
+    return f", e.g. row{'s' if len(rows) > 1 else ''} {shown}"

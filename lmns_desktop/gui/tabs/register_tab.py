@@ -737,6 +737,26 @@ class RegisterTab(QWidget):
         doc = self.doc
         self._push(f"Delete {n} {label}{'s' if n > 1 else ''}", lambda: rm.delete_rows(doc, sheet, keys))
 
+    def add_snapshot_evidence(self, project_id: str, snapshot: dict[str, Any]) -> bool:
+        """Store a cohort profile snapshot as an "Audit or QI data" evidence row (undoable)."""
+        if self.doc is None:
+            return False
+        from datetime import date
+
+        from lmns_desktop.core import register_model as rm
+        from lmns_desktop.core.profiling.snapshot import snapshot_text
+
+        doc = self.doc
+        fields = {
+            "Project ID": project_id, "Type": "Audit or QI data", "Date": date.today(),
+            "Title": f"Cohort profile: {snapshot.get('cohort_name', 'cohort')}",
+            "Summary": snapshot_text(snapshot),
+        }
+        ok = self._push(f"Add profile snapshot to {project_id}", lambda: rm.add_evidence(doc, fields))
+        if ok:
+            self.message.emit(f"Added the cohort profile to {project_id}'s evidence (save to keep it)")
+        return ok
+
     # --- navigation from other views ----------------------------------------------------
     def _on_coverage_cell(self, group: str, stream: str) -> None:
         self.search.clear()

@@ -21,16 +21,33 @@ from cohort_xls_writer import Cell, write_xls
 
 from lmns_desktop.core.cohort.pipeline import CohortImport
 
-HEAD = ["Pseudo ID", "NHS Number", "Mother DOB", "Booking Date", "Postcode", "Ethnic Category",
-        "IMD Decile", "Interpreter Required", "Preterm (<37 wks)"]
+HEAD = [
+    "Pseudo ID",
+    "NHS Number",
+    "Mother DOB",
+    "Booking Date",
+    "Postcode",
+    "Ethnic Category",
+    "IMD Decile",
+    "Interpreter Required",
+    "Preterm (<37 wks)",
+]
 
 
 def _rows(n: int = 6) -> list[list[object]]:
     eth = ["A", "N", "Black African", "H", "99", "White - Other"]
     return [
-        [f"P{i:04d}", f"999{i:07d}", date(1990, 1 + i % 12, 1 + i % 27), date(2024, 5, 1 + i % 28),
-         f"NF{1 + i % 9} {i % 9}AB", eth[i % len(eth)], 1 + i % 10, "Y" if i % 3 else "N",
-         "N" if i % 4 else "Y"]
+        [
+            f"P{i:04d}",
+            f"999{i:07d}",
+            date(1990, 1 + i % 12, 1 + i % 27),
+            date(2024, 5, 1 + i % 28),
+            f"NF{1 + i % 9} {i % 9}AB",
+            eth[i % len(eth)],
+            1 + i % 10,
+            "Y" if i % 3 else "N",
+            "N" if i % 4 else "Y",
+        ]
         for i in range(n)
     ]
 
@@ -44,7 +61,9 @@ def _xlsx(path: Path, rows: list[list[object]], sheet: str = "Data") -> None:
             if v is None:
                 continue
             if isinstance(v, (date, datetime)):
-                ws.write_datetime(r, c, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), fmt)
+                ws.write_datetime(
+                    r, c, v if isinstance(v, datetime) else datetime(v.year, v.month, v.day), fmt
+                )
             else:
                 ws.write(r, c, v)
     wb.close()
@@ -64,7 +83,9 @@ def _good_xlsx_bytes() -> bytes:
 def _csv_text(delim: str = ",") -> str:
     lines = [delim.join(HEAD)]
     for row in _rows():
-        lines.append(delim.join(v.strftime("%d/%m/%Y") if isinstance(v, date) else str(v) for v in row))
+        lines.append(
+            delim.join(v.strftime("%d/%m/%Y") if isinstance(v, date) else str(v) for v in row)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -72,6 +93,7 @@ def has_note(*phrases: str) -> Callable[[CohortImport], bool]:
     def check(result: CohortImport) -> bool:
         text = " ".join(result.notes).lower()
         return all(p.lower() in text for p in phrases)
+
     check.__name__ = f"note:{'+'.join(phrases)}"
     return check
 
@@ -79,12 +101,14 @@ def has_note(*phrases: str) -> Callable[[CohortImport], bool]:
 def _imports(n_rows: int) -> Callable[[CohortImport], bool]:
     def check(result: CohortImport) -> bool:
         return len(result.frame) == n_rows
+
     return check
 
 
 def both(*checks: Callable[[CohortImport], bool]) -> Callable[[CohortImport], bool]:
     def check(result: CohortImport) -> bool:
         return all(c(result) for c in checks)
+
     return check
 
 
@@ -104,7 +128,9 @@ def b_bom_only_csv(p: Path) -> None:
 
 
 def b_pdf_renamed(p: Path) -> None:
-    p.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n")
+    p.write_bytes(
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\ntrailer\n%%EOF\n"
+    )
 
 
 def b_docx_renamed(p: Path) -> None:
@@ -218,15 +244,19 @@ def b_mixed_types(p: Path) -> None:
 
 def b_emoji_non_latin(p: Path) -> None:
     rows = [["Pseudo ID", "Ethnic Category 🌍", "Notes 备注", "اسم", "Trust"]]
-    rows += [[f"P{i}", ["A", "Black African", "R"][i % 3], "😀 تجربة 日本語 ✓", "مريم", "Trust ✓"]
-             for i in range(5)]
+    rows += [
+        [f"P{i}", ["A", "Black African", "R"][i % 3], "😀 تجربة 日本語 ✓", "مريم", "Trust ✓"]
+        for i in range(5)
+    ]
     _xlsx(p, rows)
 
 
 def b_huge_sparse(p: Path) -> None:
     wb = xlsxwriter.Workbook(str(p))
     ws = wb.add_worksheet("Data")
-    for r, row in enumerate([HEAD[:4]] + [row[:2] + [row[2].isoformat(), row[3].isoformat()] for row in _rows()]):
+    for r, row in enumerate(
+        [HEAD[:4]] + [row[:2] + [row[2].isoformat(), row[3].isoformat()] for row in _rows()]
+    ):
         ws.write_row(r, 0, row)
     ws.write(1_048_575, 0, "stray")
     wb.close()
@@ -237,7 +267,10 @@ def b_csv_bom(p: Path) -> None:
 
 
 def b_csv_cp1252(p: Path) -> None:
-    text = _csv_text().replace("White - Other", "Européenne £") + "P9999,9990000099,01/01/1990,01/05/2024,NF1 1AB,Zoë,3,Y,N\n"
+    text = (
+        _csv_text().replace("White - Other", "Européenne £")
+        + "P9999,9990000099,01/01/1990,01/05/2024,NF1 1AB,Zoë,3,Y,N\n"
+    )
     p.write_bytes(text.encode("cp1252"))
 
 
@@ -270,7 +303,13 @@ def b_xlsx_as_xls(p: Path) -> None:
 
 
 def b_xls_as_xlsx(p: Path) -> None:
-    write_xls(p, {"Data": [HEAD] + [[v.isoformat() if isinstance(v, date) else v for v in r] for r in _rows()]})
+    write_xls(
+        p,
+        {
+            "Data": [HEAD]
+            + [[v.isoformat() if isinstance(v, date) else v for v in r] for r in _rows()]
+        },
+    )
 
 
 def b_csv_as_xlsx(p: Path) -> None:
@@ -280,17 +319,24 @@ def b_csv_as_xlsx(p: Path) -> None:
 def b_html_as_xls(p: Path) -> None:
     cells = "".join(f"<th>{h}</th>" for h in HEAD)
     body = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in _rows())
-    p.write_text(f"<html><body><table><tr>{cells}</tr>{body}</table></body></html>", encoding="utf-8")
+    p.write_text(
+        f"<html><body><table><tr>{cells}</tr>{body}</table></body></html>", encoding="utf-8"
+    )
 
 
 def b_spreadsheetml(p: Path) -> None:
-    p.write_text('<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
-                 "<Worksheet ss:Name=\"Sheet1\"></Worksheet></Workbook>", encoding="utf-8")
+    p.write_text(
+        '<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">'
+        '<Worksheet ss:Name="Sheet1"></Worksheet></Workbook>',
+        encoding="utf-8",
+    )
 
 
 def b_dupes_blank_columns(p: Path) -> None:
     rows = [["Pseudo ID", None, "Date", "Date", None, "Postcode"]]
-    rows += [[f"P{i}", None, f"0{1 + i}/01/2024", f"1{i}/02/2024", None, "nf1 1ab"] for i in range(5)]
+    rows += [
+        [f"P{i}", None, f"0{1 + i}/01/2024", f"1{i}/02/2024", None, "nf1 1ab"] for i in range(5)
+    ]
     _xlsx(p, rows)
 
 
@@ -300,12 +346,17 @@ def b_totals_row(p: Path) -> None:
 
 
 def b_nhs_scientific_csv(p: Path) -> None:
-    p.write_text("Pseudo ID,NHS Number\nP1,9.99329E+09\nP2,9993291623\nP3,999 329 1624\n", encoding="utf-8")
+    p.write_text(
+        "Pseudo ID,NHS Number\nP1,9.99329E+09\nP2,9993291623\nP3,999 329 1624\n", encoding="utf-8"
+    )
 
 
 def b_impossible_dates(p: Path) -> None:
-    p.write_text("Pseudo ID,Booking Date,Mother DOB\nP1,31/02/2024,01/01/1990\nP2,29/02/2023,12/31/1991\n"
-                 "P3,29/02/2024,01/13/1992\n", encoding="utf-8")
+    p.write_text(
+        "Pseudo ID,Booking Date,Mother DOB\nP1,31/02/2024,01/01/1990\nP2,29/02/2023,12/31/1991\n"
+        "P3,29/02/2024,01/13/1992\n",
+        encoding="utf-8",
+    )
 
 
 def b_unknown_headings(p: Path) -> None:
@@ -327,7 +378,9 @@ def b_hidden_sheet_data(p: Path) -> None:
 
 
 def b_ods(p: Path) -> None:
-    frame = pd.DataFrame([[v.isoformat() if isinstance(v, date) else v for v in r] for r in _rows()], columns=HEAD)
+    frame = pd.DataFrame(
+        [[v.isoformat() if isinstance(v, date) else v for v in r] for r in _rows()], columns=HEAD
+    )
     frame.to_excel(p, engine="odf", index=False, sheet_name="Data")
 
 
@@ -336,9 +389,15 @@ def b_empty_ods(p: Path) -> None:
 
 
 def b_xls_errors_merged(p: Path) -> None:
-    rows = [["Bookings", None, None], [None, None, None], ["Pseudo ID", "Booking", None],
-            [None, "Date", "Site"], ["P1", date(2024, 1, 2), "North"], ["P2", Cell("#N/A"), "South"],
-            ["P3", date(2024, 1, 4), "North"]]
+    rows = [
+        ["Bookings", None, None],
+        [None, None, None],
+        ["Pseudo ID", "Booking", None],
+        [None, "Date", "Site"],
+        ["P1", date(2024, 1, 2), "North"],
+        ["P2", Cell("#N/A"), "South"],
+        ["P3", date(2024, 1, 4), "North"],
+    ]
     write_xls(p, [("Data", rows, False, [(0, 0, 0, 2), (2, 0, 3, 0), (2, 1, 2, 2)])])
 
 
@@ -363,16 +422,31 @@ def b_xlsm(p: Path) -> None:
 
 
 def b_nhs_numbers_as_numbers(p: Path) -> None:
-    _xlsx(p, [["Pseudo ID", "NHS Number"], ["P1", 9993291623], ["P2", 4010232137], ["P3", "401 023 2137"]])
+    _xlsx(
+        p,
+        [
+            ["Pseudo ID", "NHS Number"],
+            ["P1", 9993291623],
+            ["P2", 4010232137],
+            ["P3", "401 023 2137"],
+        ],
+    )
 
 
 def b_dates_all_styles(p: Path) -> None:
-    p.write_text("Pseudo ID,Booking Date\nP1,01/03/2024\nP2,1-Mar-24\nP3,2024-03-01\nP4,01.03.2024\n"
-                 "P5,45352\nP6,1st March 2024\n", encoding="utf-8")
+    p.write_text(
+        "Pseudo ID,Booking Date\nP1,01/03/2024\nP2,1-Mar-24\nP3,2024-03-01\nP4,01.03.2024\n"
+        "P5,45352\nP6,1st March 2024\n",
+        encoding="utf-8",
+    )
 
 
 def b_footnotes(p: Path) -> None:
-    rows = [HEAD] + _rows() + [[None] * 9, ["Source: maternity information system extract, October 2025"]]
+    rows = (
+        [HEAD]
+        + _rows()
+        + [[None] * 9, ["Source: maternity information system extract, October 2025"]]
+    )
     _xlsx(p, rows)
 
 
@@ -415,7 +489,11 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, object]]] = [
     ("formula_errors.xlsx", b_formula_errors, ("ok", has_note("formula errors"))),
     ("mixed_types.xlsx", b_mixed_types, ("ok", _imports(6))),
     ("emoji_non_latin.xlsx", b_emoji_non_latin, ("ok", _imports(5))),
-    ("huge_sparse.xlsx", b_huge_sparse, ("ok", both(_imports(6), has_note("row 1,048,576", "stray")))),
+    (
+        "huge_sparse.xlsx",
+        b_huge_sparse,
+        ("ok", both(_imports(6), has_note("row 1,048,576", "stray"))),
+    ),
     ("utf8_bom.csv", b_csv_bom, ("ok", _imports(6))),
     ("windows_1252.csv", b_csv_cp1252, ("ok", has_note("Windows-1252"))),
     ("unicode_text.txt", b_csv_utf16_tab, ("ok", both(_imports(6), has_note("UTF-16")))),
@@ -429,8 +507,11 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, object]]] = [
     ("text_named.xlsx", b_csv_as_xlsx, ("ok", has_note("plain-text (CSV) file"))),
     ("web_export.xls", b_html_as_xls, ("ok", both(_imports(6), has_note("web page")))),
     ("excel2003.xls", b_spreadsheetml, ("error", "Excel 2003 XML")),
-    ("dupes_blanks.xlsx", b_dupes_blank_columns,
-     ("ok", has_note("Repeated headings", "no heading and no data"))),
+    (
+        "dupes_blanks.xlsx",
+        b_dupes_blank_columns,
+        ("ok", has_note("Repeated headings", "no heading and no data")),
+    ),
     ("totals_row.xlsx", b_totals_row, ("ok", both(_imports(6), has_note("totals row")))),
     ("nhs_scientific.csv", b_nhs_scientific_csv, ("ok", _imports(3))),
     ("impossible_dates.csv", b_impossible_dates, ("ok", _imports(3))),
@@ -439,7 +520,11 @@ CASES: list[tuple[str, Callable[[Path], None], tuple[str, object]]] = [
     ("hidden_data_sheet.xlsx", b_hidden_sheet_data, ("ok", _imports(6))),
     ("libreoffice.ods", b_ods, ("ok", _imports(6))),
     ("empty.ods", b_empty_ods, ("error", "empty")),
-    ("legacy_errors_merged.xls", b_xls_errors_merged, ("ok", both(_imports(3), has_note("combined")))),
+    (
+        "legacy_errors_merged.xls",
+        b_xls_errors_merged,
+        ("ok", both(_imports(3), has_note("combined"))),
+    ),
     ("long_text.xlsx", b_long_text, ("ok", _imports(2))),
     ("merged_title.xlsx", b_merged_title, ("ok", both(_imports(6), has_note("skipped")))),
     ("macros.xlsm", b_xlsm, ("ok", _imports(6))),

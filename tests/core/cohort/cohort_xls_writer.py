@@ -11,8 +11,15 @@ from __future__ import annotations
 import struct
 from datetime import date, datetime
 
-_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D,
-           "#NUM!": 0x24, "#N/A": 0x2A}
+_ERRORS = {
+    "#NULL!": 0x00,
+    "#DIV/0!": 0x07,
+    "#VALUE!": 0x0F,
+    "#REF!": 0x17,
+    "#NAME?": 0x1D,
+    "#NUM!": 0x24,
+    "#N/A": 0x2A,
+}
 
 
 def _rec(rtype: int, data: bytes) -> bytes:
@@ -61,7 +68,9 @@ def _globals(sheets: list[tuple[str, bool]], sst: list[str], sheet_offsets: list
     return out
 
 
-def _sheet(rows: list[list[object]], sst_index: dict[str, int], merges: list[tuple[int, int, int, int]]) -> bytes:
+def _sheet(
+    rows: list[list[object]], sst_index: dict[str, int], merges: list[tuple[int, int, int, int]]
+) -> bytes:
     n_rows = len(rows)
     n_cols = max((len(r) for r in rows), default=0)
     out = _rec(0x0809, struct.pack("<HHHHII", 0x0600, 0x0010, 0x0DBB, 0x07CC, 0, 0x06))
@@ -77,20 +86,27 @@ def _sheet(rows: list[list[object]], sst_index: dict[str, int], merges: list[tup
             elif isinstance(value, (int, float)):
                 out += _rec(0x0203, struct.pack("<HHHd", r, c, 15, float(value)))
             elif isinstance(value, (date, datetime)):
-                d = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+                d = (
+                    value
+                    if isinstance(value, datetime)
+                    else datetime(value.year, value.month, value.day)
+                )
                 serial = (d - datetime(1899, 12, 30)).total_seconds() / 86400.0
                 out += _rec(0x0203, struct.pack("<HHHd", r, c, 16, serial))
             else:
                 out += _rec(0x00FD, struct.pack("<HHHI", r, c, 15, sst_index[str(value)]))
     if merges:
         body = struct.pack("<H", len(merges)) + b"".join(
-            struct.pack("<HHHH", r0, r1, c0, c1) for r0, c0, r1, c1 in merges)
+            struct.pack("<HHHH", r0, r1, c0, c1) for r0, c0, r1, c1 in merges
+        )
         out += _rec(0x00E5, body)
     out += _rec(0x000A, b"")
     return out
 
 
-def workbook_stream(sheets: list[tuple[str, list[list[object]], bool, list[tuple[int, int, int, int]]]]) -> bytes:
+def workbook_stream(
+    sheets: list[tuple[str, list[list[object]], bool, list[tuple[int, int, int, int]]]],
+) -> bytes:
     """The BIFF8 Workbook stream for (name, rows, hidden, merges) sheets."""
     sst: list[str] = []
     index: dict[str, int] = {}
@@ -132,12 +148,21 @@ def _cfb(stream: bytes, name: str = "Workbook") -> bytes:
 
     def entry(ename: str, etype: int, child: int, start: int, length: int) -> bytes:
         raw = ename.encode("utf-16-le") + b"\x00\x00" if ename else b""
-        return (raw.ljust(64, b"\x00") + struct.pack("<HBB", len(raw), etype, 1)
-                + struct.pack("<III", free, free, child) + b"\x00" * 16 + struct.pack("<I", 0)
-                + b"\x00" * 16 + struct.pack("<III", start, length, 0))
+        return (
+            raw.ljust(64, b"\x00")
+            + struct.pack("<HBB", len(raw), etype, 1)
+            + struct.pack("<III", free, free, child)
+            + b"\x00" * 16
+            + struct.pack("<I", 0)
+            + b"\x00" * 16
+            + struct.pack("<III", start, length, 0)
+        )
 
-    directory = (entry("Root Entry", 5, 1, end, 0) + entry(name, 2, free, 2, size)
-                 + entry("", 0, free, 0, 0) * 2)
+    directory = (
+        entry("Root Entry", 5, 1, end, 0)
+        + entry(name, 2, free, 2, size)
+        + entry("", 0, free, 0, 0) * 2
+    )
     return header + struct.pack("<128I", *fat) + directory + stream
 
 

@@ -18,8 +18,9 @@ def test_corpus_has_at_least_forty_files(bad_corpus: dict[str, Path]) -> None:
     assert all(p.exists() for p in bad_corpus.values())
 
 
-@pytest.mark.parametrize(("name", "expectation"), [(c[0], c[2]) for c in CASES],
-                         ids=[c[0] for c in CASES])
+@pytest.mark.parametrize(
+    ("name", "expectation"), [(c[0], c[2]) for c in CASES], ids=[c[0] for c in CASES]
+)
 def test_bad_input(bad_corpus: dict[str, Path], name: str, expectation: tuple[str, object]) -> None:
     path = bad_corpus[name]
     kind, what = expectation
@@ -102,12 +103,23 @@ def test_mixed_types_are_normalised_with_counts(bad_corpus: dict[str, Path]) -> 
     result = import_cohort(bad_corpus["mixed_types.xlsx"])
     f = result.frame
     assert [str(d.date()) if d == d else None for d in f["booking_date"]] == [
-        "2024-03-01", "2024-03-02", "2024-03-03", "2024-03-04", None, None]  # 45354 = 3 March
+        "2024-03-01",
+        "2024-03-02",
+        "2024-03-03",
+        "2024-03-04",
+        None,
+        None,
+    ]  # 45354 = 3 March
     assert f["parity"].tolist()[:4] == [0, 1, 1, 2]
     assert f["homelessness"].tolist()[:4] == [True, True, True, True]
     assert f["homelessness"].isna().tolist()[4:] == [True, True]
     changes = result.quality.to_dict()["fields"]["booking_date"]["changes"]
-    assert changes == {"text_date": 1, "month_name_date": 1, "excel_serial": 1, "impossible_date": 1}
+    assert changes == {
+        "text_date": 1,
+        "month_name_date": 1,
+        "excel_serial": 1,
+        "impossible_date": 1,
+    }
 
 
 def test_non_latin_text_survives(bad_corpus: dict[str, Path]) -> None:
@@ -137,8 +149,12 @@ def test_impossible_and_month_first_dates_are_not_invented(bad_corpus: dict[str,
     assert booking.isna().tolist() == [True, True, False]
     q = result.quality.to_dict()["fields"]
     assert q["booking_date"]["invalid"][0] == {
-        "kind": "impossible_date", "description": q["booking_date"]["invalid"][0]["description"],
-        "count": 2, "rows": [2, 3], "more": 0}
+        "kind": "impossible_date",
+        "description": q["booking_date"]["invalid"][0]["description"],
+        "count": 2,
+        "rows": [2, 3],
+        "more": 0,
+    }
     assert [i["kind"] for i in q["date_of_birth"]["invalid"]] == ["month_first"]
 
 
@@ -150,8 +166,12 @@ def test_all_date_styles(bad_corpus: dict[str, Path]) -> None:
 def test_two_row_merged_header(bad_corpus: dict[str, Path]) -> None:
     result = import_cohort(bad_corpus["two_row_header.xlsx"])
     assert list(result.header.columns) == [
-        "Pseudo ID", "Dates - Booking", "Dates - Delivery", "Outcomes - Preterm",
-        "Outcomes - Stillbirth"]
+        "Pseudo ID",
+        "Dates - Booking",
+        "Dates - Delivery",
+        "Outcomes - Preterm",
+        "Outcomes - Stillbirth",
+    ]
     assert result.fields_mapped["booking_date"] == "Dates - Booking"
     assert result.fields_mapped["preterm_birth"] == "Outcomes - Preterm"
     assert result.header.header_rows == (1, 2)

@@ -30,10 +30,14 @@ SHARED = [f"E01{i:06d}" for i in range(1, 9)]
 ONLY_2011 = ["E01000009", "E01000010"]
 ONLY_2021 = [f"E01{i:06d}" for i in range(33769, 33773)]
 
-HEAD_2025 = ["LSOA code (2021)", "LSOA name (2021)", "Local Authority District code (2024)",
-             "Local Authority District name (2024)",
-             "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
-             "Index of Multiple Deprivation (IMD)\nDecile (where 1 is most deprived 10% of LSOAs)"]
+HEAD_2025 = [
+    "LSOA code (2021)",
+    "LSOA name (2021)",
+    "Local Authority District code (2024)",
+    "Local Authority District name (2024)",
+    "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+    "Index of Multiple Deprivation (IMD)\nDecile (where 1 is most deprived 10% of LSOAs)",
+]
 
 
 def write_iod2025(path: Path, header: list[str] = HEAD_2025, sheet: str = "IMD25") -> Path:
@@ -49,30 +53,52 @@ def write_iod2025(path: Path, header: list[str] = HEAD_2025, sheet: str = "IMD25
 
 
 def write_file7_2019(path: Path) -> Path:
-    head = ["LSOA code (2011)", "LSOA name (2011)", "Local Authority District code (2019)",
-            "Local Authority District name (2019)", "Index of Multiple Deprivation (IMD) Score",
-            "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
-            "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
-            "Income Score (rate)", "Income Decile (where 1 is most deprived 10% of LSOAs)",
-            "Total population: mid 2015 (excluding prisoners)"]
+    head = [
+        "LSOA code (2011)",
+        "LSOA name (2011)",
+        "Local Authority District code (2019)",
+        "Local Authority District name (2019)",
+        "Index of Multiple Deprivation (IMD) Score",
+        "Index of Multiple Deprivation (IMD) Rank (where 1 is most deprived)",
+        "Index of Multiple Deprivation (IMD) Decile (where 1 is most deprived 10% of LSOAs)",
+        "Income Score (rate)",
+        "Income Decile (where 1 is most deprived 10% of LSOAs)",
+        "Total population: mid 2015 (excluding prisoners)",
+    ]
     rows = [",".join(f'"{h}"' for h in head)]
     for i, code in enumerate(SHARED + ONLY_2011):
         decile = 10 - i % 10
-        rows.append(f"{code},Area {i},E06000001,Somewhere,{30 - i}.5,{500 + i},{decile},0.1,{1 + i % 10},1500")
+        score, rank, income = f"{30 - i}.5", 500 + i, 1 + i % 10
+        rows.append(
+            f"{code},Area {i},E06000001,Somewhere,{score},{rank},{decile},0.1,{income},1500"
+        )
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return path
 
 
 def write_nspl(path: Path, vintages: tuple[str, ...] = ("11", "21")) -> Path:
-    cols = ["pcd", "pcd2", "pcds", "dointr", "doterm", "usertype"] + [f"lsoa{v}" for v in vintages] + ["imd"]
+    cols = (
+        ["pcd", "pcd2", "pcds", "dointr", "doterm", "usertype"]
+        + [f"lsoa{v}" for v in vintages]
+        + ["imd"]
+    )
     lines = [",".join(cols)]
-    entries = [("NF1 1AA", SHARED[0], SHARED[0]), ("NF1 1AB", ONLY_2011[0], ONLY_2021[0]),
-               ("RV10 2CD", SHARED[1], SHARED[1]), ("SC1 1AA", "S01000001", "S01000001")]
+    entries = [
+        ("NF1 1AA", SHARED[0], SHARED[0]),
+        ("NF1 1AB", ONLY_2011[0], ONLY_2021[0]),
+        ("RV10 2CD", SHARED[1], SHARED[1]),
+        ("SC1 1AA", "S01000001", "S01000001"),
+    ]
     for pcds, l11, l21 in entries:
         pcd = pcds.replace(" ", "").ljust(7)
         codes = {"11": l11, "21": l21}
-        lines.append(",".join([pcd, pcds.ljust(8), pcds, "198001", "", "0"]
-                              + [codes[v] for v in vintages] + ["1234"]))
+        lines.append(
+            ",".join(
+                [pcd, pcds.ljust(8), pcds, "198001", "", "0"]
+                + [codes[v] for v in vintages]
+                + ["1234"]
+            )
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
@@ -135,9 +161,14 @@ def test_iod2025_file1_fixture(tmp_path: Path) -> None:
 
 
 def test_edition_from_sheet_name_when_headers_have_no_year(tmp_path: Path) -> None:
-    header = ["LSOA code", "LSOA name", "Local Authority District code",
-              "Local Authority District name", "Index of Multiple Deprivation Rank",
-              "Index of Multiple Deprivation Decile"]
+    header = [
+        "LSOA code",
+        "LSOA name",
+        "Local Authority District code",
+        "Local Authority District name",
+        "Index of Multiple Deprivation Rank",
+        "Index of Multiple Deprivation Decile",
+    ]
     table = read_imd_file(write_iod2025(tmp_path / "imd.xlsx", header=header, sheet="IMD25"))
     assert table.edition == "IoD2025"
     # no year anywhere, but codes that only exist from 2021 settle it
@@ -169,10 +200,12 @@ def test_lsoa_2011_heading_with_iod2025_is_a_mismatch(tmp_path: Path) -> None:
 
 
 def test_both_editions_choose_the_one_that_fits(tmp_path: Path) -> None:
-    ref = DeprivationReference(imd={
-        "IoD2025": read_imd_file(write_iod2025(tmp_path / "f25.xlsx")),
-        "IoD2019": read_imd_file(write_file7_2019(tmp_path / "f19.csv")),
-    })
+    ref = DeprivationReference(
+        imd={
+            "IoD2025": read_imd_file(write_iod2025(tmp_path / "f25.xlsx")),
+            "IoD2019": read_imd_file(write_file7_2019(tmp_path / "f19.csv")),
+        }
+    )
     assert choose_edition(cohort(lsoa=SHARED + ONLY_2021), ref) == "IoD2025"
     assert choose_edition(cohort(lsoa=SHARED + ONLY_2011), ref) == "IoD2019"
     assert choose_edition(cohort(lsoa=SHARED), ref, "LSOA11CD") == "IoD2019"
@@ -186,7 +219,10 @@ def test_derive_keeps_given_deciles_and_records_sources(tmp_path: Path) -> None:
     frame = cohort(lsoa=[SHARED[0], SHARED[1], None, "E01099999"], imd_decile=[5, None, None, None])
     result = derive_imd(frame, ref)
     f = result.frame
-    assert f["imd_decile"].tolist()[:2] == [5, 2] and f["imd_decile"].isna().tolist()[2:] == [True, True]
+    assert f["imd_decile"].tolist()[:2] == [5, 2] and f["imd_decile"].isna().tolist()[2:] == [
+        True,
+        True,
+    ]
     assert f["imd_source"].tolist()[:2] == ["given", "IoD2025 via LSOA"]
     assert f["core20"].tolist()[:2] == [False, True] and f["imd_quintile"].tolist()[:2] == [3, 1]
     assert result.counts == {"given": 1, "IoD2025 via LSOA": 1, "not known": 2}
@@ -200,9 +236,12 @@ def test_postcode_lookup_and_derivation(tmp_path: Path) -> None:
     lookup = read_postcode_lookup(write_nspl(tmp_path / "NSPL_TEST.csv"))
     assert isinstance(lookup, PostcodeLookup) and lookup.vintages == ("2011", "2021")
     assert lookup.lookup(pd.Series(["nf1 1ab", "NF11AA", "XX1 1XX"]), "2021").tolist()[:2] == [
-        ONLY_2021[0], SHARED[0]]
-    ref = DeprivationReference(imd={"IoD2025": read_imd_file(write_iod2025(tmp_path / "f.xlsx"))},
-                               postcodes=lookup)
+        ONLY_2021[0],
+        SHARED[0],
+    ]
+    ref = DeprivationReference(
+        imd={"IoD2025": read_imd_file(write_iod2025(tmp_path / "f.xlsx"))}, postcodes=lookup
+    )
     frame = cohort(postcode=["NF1 1AB", "RV10 2CD", "ZZ99 3VZ", "EM1 1AA"])
     result = derive_imd(frame, ref)
     assert result.frame["imd_decile"].tolist()[:2] == [9, 2]
@@ -214,7 +253,8 @@ def test_postcode_lookup_and_derivation(tmp_path: Path) -> None:
 def test_postcode_lookup_of_the_wrong_vintage(tmp_path: Path) -> None:
     ref = DeprivationReference(
         imd={"IoD2025": read_imd_file(write_iod2025(tmp_path / "f.xlsx"))},
-        postcodes=read_postcode_lookup(write_nspl(tmp_path / "nspl.csv", vintages=("11",))))
+        postcodes=read_postcode_lookup(write_nspl(tmp_path / "nspl.csv", vintages=("11",))),
+    )
     result = derive_imd(cohort(postcode=["NF1 1AA"]), ref)
     assert result.frame["imd_decile"].isna().all()
     assert any("IoD2025 needs LSOA 2021 codes" in n for n in result.notes)
@@ -231,7 +271,10 @@ def test_reference_folder_with_2025_and_postcodes(tmp_path: Path) -> None:
         cache = tmp_path / "cache"
         ref = load_reference(cache, ref_dir)
         assert ref.editions == ["IoD2025"] and ref.postcodes is not None
-        assert sorted(p.name for p in cache.iterdir()) == ["imd_IoD2025.parquet", "postcode_lsoa.parquet"]
+        assert sorted(p.name for p in cache.iterdir()) == [
+            "imd_IoD2025.parquet",
+            "postcode_lsoa.parquet",
+        ]
         cached_only = load_reference(cache)
         assert cached_only.describe() == ref.describe()
         assert np.array_equal(cached_only.postcodes.postcode, ref.postcodes.postcode)

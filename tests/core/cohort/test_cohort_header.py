@@ -15,13 +15,24 @@ from lmns_desktop.core.cohort.readers import CohortFileError, RawTable, read_raw
 
 def raw_of(rows: list[list[object]], first_row: int = 1, first_col: int = 0) -> RawTable:
     width = max(len(r) for r in rows)
-    cols = {j: pd.array([r[j] if j < len(r) else None for r in rows], dtype="str") for j in range(width)}
-    return RawTable(pd.DataFrame(cols), sheet="S", file_format="xlsx", first_row=first_row,
-                    first_col=first_col, file_name="t.xlsx")
+    cols = {
+        j: pd.array([r[j] if j < len(r) else None for r in rows], dtype="str") for j in range(width)
+    }
+    return RawTable(
+        pd.DataFrame(cols),
+        sheet="S",
+        file_format="xlsx",
+        first_row=first_row,
+        first_col=first_col,
+        file_name="t.xlsx",
+    )
 
 
-DATA = [["P1", "9993291623", "01/02/2024", "Y"], ["P2", "9993291624", "02/02/2024", "N"],
-        ["P3", "9993291625", "03/02/2024", "Y"]]
+DATA = [
+    ["P1", "9993291623", "01/02/2024", "Y"],
+    ["P2", "9993291624", "02/02/2024", "N"],
+    ["P3", "9993291625", "03/02/2024", "Y"],
+]
 HEAD = ["Pseudo ID", "NHS Number", "Booking Date", "Homeless"]
 
 
@@ -48,7 +59,11 @@ def test_known_headings_beat_a_wide_title_row() -> None:
 
 
 def test_blank_columns_dropped_and_headless_named() -> None:
-    rows = [["Pseudo ID", None, None, "Postcode"], ["P1", None, "x", "NF1 1AB"], ["P2", None, None, "NF1 1AC"]]
+    rows = [
+        ["Pseudo ID", None, None, "Postcode"],
+        ["P1", None, "x", "NF1 1AB"],
+        ["P2", None, None, "NF1 1AC"],
+    ]
     frame, info = detect_header(raw_of(rows))
     assert list(frame.columns) == ["Pseudo ID", "Column C", "Postcode"]
     assert info.dropped_columns == ["B"]
@@ -65,17 +80,31 @@ def test_duplicate_headings_are_numbered() -> None:
 
 
 def test_header_whitespace_and_line_breaks_cleaned() -> None:
-    frame, _ = detect_header(raw_of([["  Pseudo\nID ", "Index of Multiple\n Deprivation"], ["1", "2"], ["3", "4"]]))
+    frame, _ = detect_header(
+        raw_of([["  Pseudo\nID ", "Index of Multiple\n Deprivation"], ["1", "2"], ["3", "4"]])
+    )
     assert list(frame.columns) == ["Pseudo ID", "Index of Multiple Deprivation"]
 
 
 def test_trailing_blank_rows_totals_and_notes_excluded() -> None:
-    rows = [HEAD, *DATA, [], ["P4", "9993291626", "04/02/2024", "N"], [], [], ["Grand total", None, None, "2"],
-            ["Source: export of 1 October 2025 by the information team"], [], []]
+    rows = [
+        HEAD,
+        *DATA,
+        [],
+        ["P4", "9993291626", "04/02/2024", "N"],
+        [],
+        [],
+        ["Grand total", None, None, "2"],
+        ["Source: export of 1 October 2025 by the information team"],
+        [],
+        [],
+    ]
     frame, info = detect_header(raw_of(rows))
     assert frame.index.tolist() == [2, 3, 4, 6]
     assert [(e.row, e.reason) for e in info.excluded_rows] == [
-        (9, "looks like a totals row"), (10, "looks like a note below the data")]
+        (9, "looks like a totals row"),
+        (10, "looks like a note below the data"),
+    ]
     assert info.blank_rows_skipped == 1
     assert info.last_data_row == 6
 
@@ -139,15 +168,23 @@ def test_two_row_header_below_a_title(tmp_path: Path) -> None:
     path = tmp_path / "m.xlsx"
     wb.save(path)
     frame, info = detect_header(read_raw(path))
-    assert list(frame.columns) == ["Pseudo ID", "Outcomes - Preterm", "Outcomes - Stillbirth",
-                                   "Outcomes - Caesarean"]
+    assert list(frame.columns) == [
+        "Pseudo ID",
+        "Outcomes - Preterm",
+        "Outcomes - Stillbirth",
+        "Outcomes - Caesarean",
+    ]
     assert info.header_rows == (3, 4) and frame.index.tolist() == [5, 6, 7]
 
 
 def test_large_sheet_is_sliced_not_copied() -> None:
     n = 50_000
-    cells = pd.DataFrame({0: pd.array(["ID"] + [f"P{i}" for i in range(n)], dtype="str"),
-                          1: pd.array(["Age"] + [str(20 + i % 30) for i in range(n)], dtype="str")})
+    cells = pd.DataFrame(
+        {
+            0: pd.array(["ID"] + [f"P{i}" for i in range(n)], dtype="str"),
+            1: pd.array(["Age"] + [str(20 + i % 30) for i in range(n)], dtype="str"),
+        }
+    )
     raw = RawTable(cells, sheet="S", file_format="xlsx")
     frame, info = detect_header(raw)
     assert len(frame) == n and info.last_data_row == n + 1

@@ -40,15 +40,26 @@ def test_every_canonical_field_has_a_name_that_maps_exactly() -> None:
         assert heading_match(fld)[:2] == (fld, 1.0), fld
 
 
-@pytest.mark.parametrize(("heading", "field"), [
-    ("NHS No.", "nhs_number"), ("nhs_number", "nhs_number"), ("D.O.B", "date_of_birth"),
-    ("Mother's Postcode", "postcode"), ("Postcode at booking (mother)", "postcode"),
-    ("Ethnicty", "ethnic_category"), ("IMD Decile 2019", "imd_decile"),
-    ("Smoking status at delivery", "smoking_at_delivery"), ("LSOA11CD", "lsoa"),
-    ("Booking gestation (weeks)", "gestation_at_booking_weeks"), ("GestAgeBooking", "gestation_at_booking_weeks"),
-    ("Interpreter required?", "interpreter_needed"), ("PPH >= 1500 ml", "pph_1500ml"),
-    ("3rd / 4th degree tear", "third_fourth_degree_tear"), ("Continuity of Carer", "continuity_of_carer"),
-])
+@pytest.mark.parametrize(
+    ("heading", "field"),
+    [
+        ("NHS No.", "nhs_number"),
+        ("nhs_number", "nhs_number"),
+        ("D.O.B", "date_of_birth"),
+        ("Mother's Postcode", "postcode"),
+        ("Postcode at booking (mother)", "postcode"),
+        ("Ethnicty", "ethnic_category"),
+        ("IMD Decile 2019", "imd_decile"),
+        ("Smoking status at delivery", "smoking_at_delivery"),
+        ("LSOA11CD", "lsoa"),
+        ("Booking gestation (weeks)", "gestation_at_booking_weeks"),
+        ("GestAgeBooking", "gestation_at_booking_weeks"),
+        ("Interpreter required?", "interpreter_needed"),
+        ("PPH >= 1500 ml", "pph_1500ml"),
+        ("3rd / 4th degree tear", "third_fourth_degree_tear"),
+        ("Continuity of Carer", "continuity_of_carer"),
+    ],
+)
 def test_heading_variants(heading: str, field: str) -> None:
     got, conf, reason = heading_match(heading, fuzzy=True)
     assert got == field and conf >= 0.6, (heading, got, conf, reason)
@@ -110,7 +121,9 @@ def test_profiles_round_trip_and_auto_find(tmp_path: Path) -> None:
 def test_profile_files_hold_names_never_values(tmp_path: Path) -> None:
     frame = demo_data.make_cohort(rows=20)
     cols = list(frame.columns)
-    saved = save_profile(tmp_path, "p", mapping_from_suggestions(suggest_mapping(cols, frame)), cols)
+    saved = save_profile(
+        tmp_path, "p", mapping_from_suggestions(suggest_mapping(cols, frame)), cols
+    )
     text = saved.path.read_text(encoding="utf-8")
     data = json.loads(text)
     assert set(data) == {"version", "name", "signature", "saved_at", "columns", "mapping"}
@@ -145,3 +158,12 @@ def test_sample_values_from_frame_with_missing_column() -> None:
     frame = pd.DataFrame({"Postcode": ["NF1 1AB"] * 5})
     s = suggest_mapping(["Postcode", "Extra"], frame)
     assert s[0].field == "postcode" and s[1].field is None
+
+
+def test_ids_that_look_like_local_ethnic_codes_stay_ids() -> None:
+    """'P1', 'N2'... are valid local ethnic codes, but a column of distinct ones is an ID."""
+    ids = {"Pseudo ID": [f"{c}{i}" for i, c in enumerate("PNHAJKLMRS" * 3)]}
+    assert suggest_mapping(["Pseudo ID"], ids)[0].field == "patient_id"
+    codes = {"Code": ["A", "N", "A1", "H", "J", "99", "Z", "A", "N", "C", "A", "B"]}
+    s = suggest_mapping(["Code"], codes)[0]
+    assert s.field == "ethnic_category" and "values look like" in s.reason

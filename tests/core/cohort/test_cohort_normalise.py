@@ -29,8 +29,13 @@ FAST = settings(max_examples=60, deadline=None)
 def frame_of(**cols: list[object]) -> pd.DataFrame:
     n = len(next(iter(cols.values())))
     index = pd.Index(range(2, n + 2), name="row")
-    return pd.DataFrame({k: pd.array([None if v is None else str(v) for v in vals], dtype="str")
-                         for k, vals in cols.items()}, index=index)
+    return pd.DataFrame(
+        {
+            k: pd.array([None if v is None else str(v) for v in vals], dtype="str")
+            for k, vals in cols.items()
+        },
+        index=index,
+    )
 
 
 def run(field: str, values: list[object], column: str = "col"):
@@ -52,9 +57,18 @@ def _spell(word: str, draw_case: int, pad: int) -> str:
 
 
 @FAST
-@given(st.lists(st.tuples(st.sampled_from(["t", "f", "blank", "unknown"]),
-                          st.integers(0, 1000), st.integers(0, 2), st.integers(0, 2)),
-                min_size=1, max_size=40))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["t", "f", "blank", "unknown"]),
+            st.integers(0, 1000),
+            st.integers(0, 2),
+            st.integers(0, 2),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
 def test_flags_property(items: list[tuple[str, int, int, int]]) -> None:
     trues, falses = sorted(FLAG_TRUE), sorted(FLAG_FALSE)
     values, expected = [], []
@@ -80,30 +94,82 @@ def test_flags_property(items: list[tuple[str, int, int, int]]) -> None:
 
 
 def test_flag_spellings_and_invalid() -> None:
-    values = ["Y", "n", "Yes", "NO", "1", "0", "1.0", "TRUE", "false", "✓", "x", "X", "✗", "ticked",
-              "", None, "Unknown", "maybe", "#N/A"]
+    values = [
+        "Y",
+        "n",
+        "Yes",
+        "NO",
+        "1",
+        "0",
+        "1.0",
+        "TRUE",
+        "false",
+        "✓",
+        "x",
+        "X",
+        "✗",
+        "ticked",
+        "",
+        None,
+        "Unknown",
+        "maybe",
+        "#N/A",
+    ]
     result = run("interpreter_needed", values)
     got = [None if pd.isna(v) else bool(v) for v in result.frame["interpreter_needed"]]
-    assert got == [True, False, True, False, True, False, True, True, False, True, True, True, False,
-                   True, None, None, None, None, None]
+    assert got == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+        False,
+        True,
+        True,
+        True,
+        False,
+        True,
+        None,
+        None,
+        None,
+        None,
+        None,
+    ]
     probs = {p.kind: p.rows.tolist() for p in result.problems}
     assert probs == {"unrecognised": [19], "formula_error": [20]}
 
 
 def test_smoking_words() -> None:
-    result = run("smoking_at_booking", ["Current smoker", "Non-smoker", "Ex-smoker", "Never smoked"])
+    result = run(
+        "smoking_at_booking", ["Current smoker", "Non-smoker", "Ex-smoker", "Never smoked"]
+    )
     assert result.frame["smoking_at_booking"].tolist() == [True, False, False, False]
 
 
 # --- dates ---------------------------------------------------------------------------------
 
-_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d",
-            "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%b %d, %Y", "%Y%m%d", "serial"]
+_FORMATS = [
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %b %Y",
+    "%d %B %Y",
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%b %d, %Y",
+    "%Y%m%d",
+    "serial",
+]
 
 
 @FAST
-@given(st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)),
-       st.sampled_from(_FORMATS))
+@given(
+    st.dates(min_value=date(1900, 3, 1), max_value=date(2099, 12, 31)), st.sampled_from(_FORMATS)
+)
 def test_dates_property(d: date, fmt: str) -> None:
     text = str((d - date(1899, 12, 30)).days) if fmt == "serial" else d.strftime(fmt)
     values, kinds = parse_uk_dates([text])
@@ -123,20 +189,45 @@ def test_impossible_dates_are_never_rolled_over(y: int, m: int, dd: int) -> None
 
 
 def test_day_first_two_digit_years_and_month_first() -> None:
-    values, kinds = parse_uk_dates(["03/04/2024", "3/4/24", "3/4/99", "04/13/2024", "13/04/2024",
-                                    "not a date", "99999999"], pivot_year=2026)
+    values, kinds = parse_uk_dates(
+        ["03/04/2024", "3/4/24", "3/4/99", "04/13/2024", "13/04/2024", "not a date", "99999999"],
+        pivot_year=2026,
+    )
     assert [None if pd.isna(v) else str(pd.Timestamp(v).date()) for v in values] == [
-        "2024-04-03", "2024-04-03", "1999-04-03", None, "2024-04-13", None, None]
-    assert kinds == ["text", "two_digit_year", "two_digit_year", "month_first", "text",
-                     "unrecognised", "unrecognised"]
+        "2024-04-03",
+        "2024-04-03",
+        "1999-04-03",
+        None,
+        "2024-04-13",
+        None,
+        None,
+    ]
+    assert kinds == [
+        "text",
+        "two_digit_year",
+        "two_digit_year",
+        "month_first",
+        "text",
+        "unrecognised",
+        "unrecognised",
+    ]
 
 
 def test_date_field_changes_and_time_dropped() -> None:
     result = run("booking_date", ["2024-03-01 13:45:00", "02/03/2024", "45354", "31/02/2024", None])
     assert [None if pd.isna(v) else str(v.date()) for v in result.frame["booking_date"]] == [
-        "2024-03-01", "2024-03-02", "2024-03-03", None, None]
+        "2024-03-01",
+        "2024-03-02",
+        "2024-03-03",
+        None,
+        None,
+    ]
     assert result.frame["booking_date"].dt.hour.fillna(0).eq(0).all()
-    assert changes(result, "booking_date") == {"text_date": 1, "excel_serial": 1, "impossible_date": 1}
+    assert changes(result, "booking_date") == {
+        "text_date": 1,
+        "excel_serial": 1,
+        "impossible_date": 1,
+    }
     assert result.problems[0].rows.tolist() == [5]
 
 
@@ -146,8 +237,11 @@ _LETTERS = sorted(c for c in vocab.ETHNIC_CATEGORIES if len(c) == 1 and c != "Z"
 
 
 @FAST
-@given(st.sampled_from(_LETTERS + ["Z"]), st.sampled_from(["", "1", "2", "9", "A", "B", "X"]),
-       st.booleans())
+@given(
+    st.sampled_from(_LETTERS + ["Z"]),
+    st.sampled_from(["", "1", "2", "9", "A", "B", "X"]),
+    st.booleans(),
+)
 def test_ethnic_codes_with_local_suffixes(letter: str, suffix: str, lower: bool) -> None:
     text = letter + suffix
     assume(text.upper() not in _ABBREVIATIONS)
@@ -170,10 +264,21 @@ def _label_variants() -> list[tuple[str, str]]:
         if " - " in label:
             group, sub = label.split(" - ", 1)
             out.append((f"{group.split()[0]} {sub}", code))
-    out += [("White British", "A"), ("Black African", "N"), ("Asian Pakistani", "J"),
-            ("White - Other", "C"), ("Indian", "H"), ("Mixed - other", "G"), ("Chinese", "R"),
-            ("Prefer not to say", "Z"), ("Not known", "99"), ("Gypsy or Irish Traveller", "C"),
-            ("Arab", "S"), ("A - White British", "A"), ("White British (A)", "A")]
+    out += [
+        ("White British", "A"),
+        ("Black African", "N"),
+        ("Asian Pakistani", "J"),
+        ("White - Other", "C"),
+        ("Indian", "H"),
+        ("Mixed - other", "G"),
+        ("Chinese", "R"),
+        ("Prefer not to say", "Z"),
+        ("Not known", "99"),
+        ("Gypsy or Irish Traveller", "C"),
+        ("Arab", "S"),
+        ("A - White British", "A"),
+        ("White British (A)", "A"),
+    ]
     return out
 
 
@@ -187,23 +292,50 @@ def test_ethnic_labels_property(pair: tuple[str, str], case: int, spaces: int) -
 
 
 def test_ethnicity_field_counts_and_unmapped() -> None:
-    values = ["A", "A1", "Black African", "X", "99", "Z", "Martian", "Martian", "Klingon", None, "#N/A"]
+    values = [
+        "A",
+        "A1",
+        "Black African",
+        "X",
+        "99",
+        "Z",
+        "Martian",
+        "Martian",
+        "Klingon",
+        None,
+        "#N/A",
+    ]
     result = run("ethnic_category", values)
     got = result.frame["ethnic_category"].tolist()
     assert got[:6] == ["A", "A", "N", "99", "99", "Z"]
     assert all(pd.isna(v) for v in got[6:])
-    assert result.frame["ethnic_group"].tolist()[:6] == ["White", "White", "Black or Black British",
-                                                         "Not known", "Not known", "Not known"]
+    assert result.frame["ethnic_group"].tolist()[:6] == [
+        "White",
+        "White",
+        "Black or Black British",
+        "Not known",
+        "Not known",
+        "Not known",
+    ]
     assert result.unmapped_ethnicity == {"Martian": 2, "Klingon": 1}
     assert changes(result, "ethnic_category") == {
-        "local_code": 1, "label": 1, "x_not_known": 1, "unmapped": 3, "formula_error": 1}
+        "local_code": 1,
+        "label": 1,
+        "x_not_known": 1,
+        "unmapped": 3,
+        "formula_error": 1,
+    }
 
 
 # --- postcodes, LSOA, NHS numbers, IMD ----------------------------------------------------
 
-_PC = st.tuples(st.sampled_from(["NF", "B", "EC", "W", "SW", "M"]), st.integers(1, 99),
-                st.sampled_from(["", "A"]), st.integers(0, 9),
-                st.text("ABDEFGHJLNPQRSTUWXYZ", min_size=2, max_size=2))
+_PC = st.tuples(
+    st.sampled_from(["NF", "B", "EC", "W", "SW", "M"]),
+    st.integers(1, 99),
+    st.sampled_from(["", "A"]),
+    st.integers(0, 9),
+    st.text("ABDEFGHJLNPQRSTUWXYZ", min_size=2, max_size=2),
+)
 
 
 @FAST
@@ -218,11 +350,18 @@ def test_postcode_formatting_property(parts: tuple, lower: bool, spaces: int) ->
 
 
 def test_postcode_field() -> None:
-    result = run("postcode", ["nf1 1ab", "NF11AB", "ZZ99 3VZ", "NF10", "12345", "GIR0AA", None, "N/A"])
+    result = run(
+        "postcode", ["nf1 1ab", "NF11AB", "ZZ99 3VZ", "NF10", "12345", "GIR0AA", None, "N/A"]
+    )
     assert result.frame["postcode"].tolist()[:3] == ["NF1 1AB", "NF1 1AB", "ZZ99 3VZ"]
     assert result.frame["postcode"].tolist()[5] == "GIR 0AA"
-    assert changes(result, "postcode") == {"reformatted": 3, "pseudo": 1, "partial": 1, "invalid": 1,
-                                           "missing_marker": 1}
+    assert changes(result, "postcode") == {
+        "reformatted": 3,
+        "pseudo": 1,
+        "partial": 1,
+        "invalid": 1,
+        "missing_marker": 1,
+    }
     assert {p.kind: p.rows.tolist() for p in result.problems} == {"partial": [5], "invalid": [6]}
 
 
@@ -240,16 +379,23 @@ def test_vectorised_check_digit_matches_scalar(numbers: list[str]) -> None:
 
 
 def test_nhs_number_field() -> None:
-    result = run("nhs_number", ["401 023 2137", "4010232137.0", "401-023-2138", "9.99E+09", "12345", None])
+    result = run(
+        "nhs_number", ["401 023 2137", "4010232137.0", "401-023-2138", "9.99E+09", "12345", None]
+    )
     assert result.frame["nhs_number"].tolist()[:3] == ["4010232137", "4010232137", "4010232138"]
     kinds = {p.kind: (p.rows.tolist(), p.severity) for p in result.problems}
-    assert kinds == {"scientific": ([5], "invalid"), "invalid": ([6], "invalid"),
-                     "check_digit": ([4], "warning")}
+    assert kinds == {
+        "scientific": ([5], "invalid"),
+        "invalid": ([6], "invalid"),
+        "check_digit": ([4], "warning"),
+    }
     assert nhs_number_valid("4010232137") and not nhs_number_valid("4010232138")
 
 
 def test_imd_deciles_and_derived_flags() -> None:
-    result = run("imd_decile", ["1", "2", "3.0", "Decile 10", "1 - most deprived", "0", "11", "3.5", None])
+    result = run(
+        "imd_decile", ["1", "2", "3.0", "Decile 10", "1 - most deprived", "0", "11", "3.5", None]
+    )
     f = result.frame
     assert f["imd_decile"].tolist()[:5] == [1, 2, 3, 10, 1]
     assert f["imd_decile"].isna().tolist()[5:] == [True] * 4
@@ -265,7 +411,11 @@ def test_imd_deciles_and_derived_flags() -> None:
 
 
 def test_numbers_with_units_and_notation() -> None:
-    assert run("bmi", ["27.5", "27,5", "31 kg/m2", "heavy"]).frame["bmi"].tolist()[:3] == [27.5, 27.5, 31.0]
+    assert run("bmi", ["27.5", "27,5", "31 kg/m2", "heavy"]).frame["bmi"].tolist()[:3] == [
+        27.5,
+        27.5,
+        31.0,
+    ]
     g = run("gestation_at_booking_weeks", ["12", "12+3", "12w 3d", "10 weeks"]).frame
     assert g["gestation_at_booking_weeks"].round(3).tolist() == [12.0, 12.429, 12.429, 10.0]
     days = run("gestation_at_booking_weeks", ["70", "91"], column="Gestation at booking (days)")
@@ -276,12 +426,18 @@ def test_numbers_with_units_and_notation() -> None:
 
 
 def test_age_from_dob_at_booking_and_under_20() -> None:
-    frame = frame_of(DOB=["01/06/2005", "02/06/1990", "15/01/2000", None],
-                     Booked=["01/06/2024", "01/06/2024", None, "01/06/2024"],
-                     Age=[None, "33", None, "17"])
+    frame = frame_of(
+        DOB=["01/06/2005", "02/06/1990", "15/01/2000", None],
+        Booked=["01/06/2024", "01/06/2024", None, "01/06/2024"],
+        Age=[None, "33", None, "17"],
+    )
     result = normalise(frame, {"DOB": "date_of_birth", "Booked": "booking_date", "Age": "age"})
     f = result.frame
-    assert f["age"].tolist()[:2] == [19.0, 33.0] and np.isnan(f["age"].iloc[2]) and f["age"].iloc[3] == 17
+    assert (
+        f["age"].tolist()[:2] == [19.0, 33.0]
+        and np.isnan(f["age"].iloc[2])
+        and f["age"].iloc[3] == 17
+    )
     assert [None if pd.isna(v) else bool(v) for v in f["age_under_20"]] == [True, False, None, True]
     assert changes(result, "age") == {"derived_from_dob": 1}
     assert changes(result, "age_under_20") == {"derived_from_age": 3}
@@ -309,17 +465,27 @@ def test_completed_years_property(born: date, days: int) -> None:
 def test_unmapped_columns_kept_and_names_protected() -> None:
     frame = frame_of(ID=["P1", "P2"], age=["x", "y"], Team=["Blue", "Green"], Age=["30", "31"])
     result = normalise(frame, {"ID": "patient_id", "Age": "age"})
-    assert list(result.frame.columns) == ["patient_id", "age", "age_under_20", "age (source)", "Team"]
+    assert list(result.frame.columns) == [
+        "patient_id",
+        "age",
+        "age_under_20",
+        "age (source)",
+        "Team",
+    ]
     assert result.grouping_columns == ["age (source)", "Team"]
     assert result.frame["Team"].tolist() == ["Blue", "Green"]
     assert result.frame.index.tolist() == [2, 3]
 
 
 def test_text_fields_trimmed_and_patient_id_never_a_marker() -> None:
-    result = normalise(frame_of(ID=["  P1 ", "NA", "P 3"], T=["  North  Trust", "Unknown", "North Trust"]),
-                       {"ID": "patient_id", "T": "trust"})
+    result = normalise(
+        frame_of(ID=["  P1 ", "NA", "P 3"], T=["  North  Trust", "Unknown", "North Trust"]),
+        {"ID": "patient_id", "T": "trust"},
+    )
     assert result.frame["patient_id"].tolist() == ["P1", "NA", "P 3"]
-    assert result.frame["trust"].tolist()[0] == "North Trust" and pd.isna(result.frame["trust"].iloc[1])
+    assert result.frame["trust"].tolist()[0] == "North Trust" and pd.isna(
+        result.frame["trust"].iloc[1]
+    )
     assert changes(result, "trust") == {"trimmed": 1, "missing_marker": 1}
 
 
@@ -328,5 +494,8 @@ def test_cancel_between_fields() -> None:
 
     calls = []
     with pytest.raises(Cancelled):
-        normalise(frame_of(A=["1"], B=["2"]), {"A": "age", "B": "bmi"},
-                  is_cancelled=lambda: calls.append(1) or len(calls) > 1)
+        normalise(
+            frame_of(A=["1"], B=["2"]),
+            {"A": "age", "B": "bmi"},
+            is_cancelled=lambda: calls.append(1) or len(calls) > 1,
+        )

@@ -1,0 +1,157 @@
+"""A cohort profile as display tables and chart specs (Qt-free).
+
+The Cohort tab shows these on screen and the reports print the same, so a number is worked out
+in one place: ``core.profiling`` computes, this module only arranges.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from lmns_desktop.core import vocab
+from lmns_desktop.core.profiling import Profile
+from lmns_desktop.core.profiling.dimensions import dimension_label
+from lmns_desktop.reports.content import Chart, ReferenceLine
+
+SHARE = "share"  # the "outcome" choice that shows who is in the cohort
+GRADIENT_DIMENSIONS = ("imd_decile", "imd_quintile")
+
+
+def dimensions(profile: Profile) -> list[tuple[str, str]]:
+    """(name, label) of every breakdown the profile has, in the profile's order."""
+    return [(name, b.label or dimension_label(name)) for name, b in profile.breakdowns.items()]
+
+
+def outcomes(profile: Profile) -> list[tuple[str, str]]:
+    """(name, label) choices: the cohort's make-up first, then every outcome."""
+    return [(SHARE, "Share of the cohort"),
+            *[(name, o.label) for name, o in profile.outcomes.items()]]
+
+
+def _num(value: float) -> float | None:
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+
+
+def results_table(profile: Profile, dimension: str, outcome: str = SHARE) -> pd.DataFrame:
+    """Group, n, %, CI and (for outcomes) ratio with CI, plus a caution column."""
+    threshold = profile.options.small_number_threshold
+    if outcome == SHARE:
+        rows = [
+            {"Group": str(g.group), "n": g.count, "%": _num(g.percent), "CI low": _num(g.ci_low),
+             "CI high": _num(g.ci_high),
+             "Caution": f"fewer than {threshold}: interpret with caution" if g.small else ""}
+            for g in profile.breakdowns[dimension].groups
+        ]
+        return pd.DataFrame(rows, columns=["Group", "n", "%", "CI low", "CI high", "Caution"])
+    result = profile.outcomes[outcome]
+    rows = []
+    for g in result.by_dimension.get(dimension, ()):
+        caution = "reference group" if g.is_reference else (g.reason or "")
+        if g.small:
+            caution = "; ".join(x for x in (caution, f"fewer than {threshold}: interpret with caution") if x)
+        rows.append({
+            "Group": str(g.group), "Events": g.numerator, "n": g.denominator, "Rate %": _num(g.rate),
+            "CI low": _num(g.ci_low), "CI high": _num(g.ci_high), "Ratio": _num(g.ratio),
+            "Ratio CI low": _num(g.ratio_ci_low), "Ratio CI high": _num(g.ratio_ci_high),
+            "Caution": caution,
+        })
+    return pd.DataFrame(rows, columns=["Group", "Events", "n", "Rate %", "CI low", "CI high", "Ratio",
+                                       "Ratio CI low", "Ratio CI high", "Caution"])
+
+
+def bar_chart(profile: Profile, dimension: str, outcome: str = SHARE) -> Chart:
+    """Bars with 95% CI whiskers; reference lines for the national Core20 share and the
+    continuity-of-carer target where they apply."""
+    table = results_table(profile, dimension, outcome)
+    value_col = "%" if outcome == SHARE else "Rate %"
+    data = [{"group": r["Group"], "value": r[value_col], "ci_low": r["CI low"], "ci_high": r["CI high"]}
+            for _, r in table.iterrows()]
+    dim_label = dimension_label(dimension)
+    lines: list[ReferenceLine] = []
+    if outcome == SHARE and dimension == "core20":
+        lines.append(ReferenceLine(vocab.NATIONAL_CORE20_PERCENT, "National Core20 share (20%)"))
+    if outcome == "continuity_of_carer":
+        target = profile.options.continuity_target_percent
+        lines.append(ReferenceLine(target, f"Target ({target:g}%)"))
+    title = (f"Share of the cohort by {dim_label.lower()}" if outcome == SHARE
+             else f"{profile.outcomes[outcome].label} by {dim_label.lower()}")
+    described = ", ".join(f"{d['group']} {d['value']:.1f}%" for d in data if d["value"] is not None)
+    return Chart("bar_ci", title, data, f"{title}: {described}.", y_label="Percent", percent=True,
+                 reference_lines=tuple(lines), note=f"Whiskers: {profile.confidence:.0%} confidence intervals.")
+
+
+def equiplot(profile: Profile, dimension: str) -> Chart | None:
+    """One line per outcome, one dot per group (WHO HEAT style)."""
+    data = []
+    for name, result in profile.outcomes.items():
+        for g in result.by_dimension.get(dimension, ()):
+            if str(g.group) == vocab.NOT_KNOWN or _num(g.rate) is None:
+                continue
+            data.append({"outcome": result.label, "group": str(g.group), "value": _num(g.rate),
+                         "ci_low": _num(g.ci_low), "ci_high": _num(g.ci_high)})
+        del name
+    if not data:
+        return None
+    title = f"Outcomes by {dimension_label(dimension).lower()}"
+    return Chart("equiplot", title, data, f"{title}: one dot per group for each outcome.",
+                 x_label="Rate (%)", percent=True)
+
+
+def gradient_chart(profile: Profile, outcome: str, dimension: str = "imd_quintile") -> Chart | None:
+    """Rates across IMD quantiles (1 = most deprived) with the fitted SII line."""
+    if outcome == SHARE or dimension not in GRADIENT_DIMENSIONS or outcome not in profile.outcomes:
+        return None
+    result = profile.outcomes[outcome]
+    shares = {str(g.group): g.count for g in profile.breakdowns[dimension].groups} \
+        if dimension in profile.breakdowns else {}
+    data = [{"quantile": int(g.group), "value": _num(g.rate), "ci_low": _num(g.ci_low),
+             "ci_high": _num(g.ci_high), "population": shares.get(str(g.group))}
+            for g in result.by_dimension.get(dimension, ()) if str(g.group).isdigit()]
+    if not data:
+        return None
+    sii = result.sii.get(dimension)
+    fit, fit_label = _sii_fit(sii, data)
+    label = dimension_label(dimension)
+    title = f"{result.label}: gradient across {label.lower()}"
+    text = f"{title}. " + (f"SII {sii.value:.1f} percentage points." if sii and _num(sii.value) is not None
+                           else (sii.reason if sii and sii.reason else ""))
+    return Chart("gradient", title, data, text, x_label=f"{label} (1 = most deprived)",
+                 y_label="Rate (%)", percent=True, fit=fit, fit_label=fit_label)
+
+
+def _sii_fit(sii: Any, data: list[dict[str, Any]]) -> tuple[tuple[float, float] | None, str]:
+    """The SII line for the chart: slope = SII, through the population-weighted mean rate."""
+    if sii is None or _num(sii.value) is None:
+        return None, ""
+    rows = [d for d in data if d["value"] is not None and d.get("population")]
+    total = sum(d["population"] for d in rows)
+    if not total:
+        return None, ""
+    # Relative ranks (cumulative-share midpoints, most deprived first) and the weighted mean.
+    rank, mean, cumulative = 0.0, 0.0, 0.0
+    for d in sorted(rows, key=lambda d: d["quantile"]):
+        share = d["population"] / total
+        rank += share * (cumulative + share / 2)
+        mean += share * d["value"]
+        cumulative += share
+    slope = float(sii.value)
+    return (mean - slope * rank, slope), f"SII {slope:+.1f} points"
+
+
+def crosstab_table(crosstab: Any, percent: str = "row") -> pd.DataFrame:
+    """A cross-tab as a display table: counts with row (or column/total) percentages."""
+    cells = crosstab.cells
+    column = {"row": "row_percent", "column": "column_percent", "total": "total_percent"}[percent]
+    shown = cells.assign(
+        text=[f"{int(n):,} ({p:.1f}%)" if p == p else f"{int(n):,}"
+              for n, p in zip(cells["count"], cells[column])],
+        row=cells["row"].astype(str), column=cells["column"].astype(str),
+    )
+    table = shown.pivot(index="row", columns="column", values="text")
+    table = table.reindex(index=[str(g) for g in crosstab.row_groups],
+                          columns=[str(g) for g in crosstab.column_groups])
+    table.index.name = dimension_label(crosstab.row_dimension)
+    return table.reset_index()
