@@ -857,6 +857,23 @@ def project_report(request: ReportRequest, register: RegisterDocument, *, today:
     return report
 
 
+#: Shorter evidence types for the one-pager's timeline (a narrow column leaves room for titles).
+EVIDENCE_SHORT: dict[str, str] = {
+    OUTREACH: "Outreach event",
+    LEARNING: "Learning event",
+    "Service user feedback / co-production (MNVP)": "Service user feedback (MNVP)",
+}
+
+
+def _evidence_title(title: Any, kind: Any) -> str:
+    """The title without a leading copy of its type ("Local learning event - ...")."""
+    text, kind_text = _text(title), _text(kind)
+    if kind_text and text.casefold().startswith(kind_text.casefold()):
+        rest = text[len(kind_text):].lstrip(" -–:")
+        return rest or text
+    return text or kind_text
+
+
 def _number(value: Any) -> float | None:
     try:
         out = float(value)
@@ -934,7 +951,7 @@ def one_pager_blocks(register: RegisterDocument, project: pd.Series, start: date
     for name in names:
         chart, reading = measure_chart(measures, name)
         if chart is not None:
-            blocks.append(replace(chart, height_in=1.9, note=f"Reading: {reading}"))
+            blocks.append(replace(chart, height_in=1.8, note=f"Reading: {reading}"))
         else:
             blocks.append(Paragraph(f"{name}: {reading}"))
 
@@ -944,7 +961,8 @@ def one_pager_blocks(register: RegisterDocument, project: pd.Series, start: date
     else:
         in_period = _in_period(evidence["Date"], start, end)
         rows = tuple(
-            (_text(e["Title"]) or _text(e["Type"]), uk_date(e["Date"]), _text(e["Type"]),
+            (_evidence_title(e["Title"], e["Type"]), uk_date(e["Date"]),
+             EVIDENCE_SHORT.get(_text(e["Type"]), _text(e["Type"])),
              None if _number(e["People reached"]) is None else int(e["People reached"]))
             for _, e in evidence.iterrows()
         )
@@ -1032,7 +1050,10 @@ def _cohort_source(report: Report, profile: Profile, info: Mapping[str, Any], d:
             ("Outcomes profiled", f"{len(profile.outcomes)}"),
         )),
     )
-    facts: list[tuple[str, Any]] = [("Data source", name)]
+    source = str(info.get("source") or "not recorded")
+    facts: list[tuple[str, Any]] = [("Data source", source)]
+    if name not in (source, "the cohort"):
+        facts.insert(0, ("Cohort", name))
     if info.get("sheet"):
         facts.append(("Sheet", str(info["sheet"])))
     if info.get("rows") is not None:

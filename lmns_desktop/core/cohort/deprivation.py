@@ -436,6 +436,32 @@ def _source_stamp(path: Path) -> dict[str, object]:
     return {"source": path.name, "size": st.st_size, "mtime": int(st.st_mtime)}
 
 
+def _fixed_column(values: np.ndarray) -> object:
+    """A fixed-width bytes array as an Arrow fixed_size_binary column (zero-copy)."""
+    import pyarrow as pa
+
+    width = values.dtype.itemsize
+    data = np.ascontiguousarray(values)
+    return pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(width), len(data), [None, pa.py_buffer(data.tobytes())]
+    )
+
+
+def _bytes_column(column: object, width: int) -> np.ndarray:
+    """Back from a cached column to fixed-width bytes: zero-copy for fixed_size_binary."""
+    import pyarrow as pa
+
+    arr = column.combine_chunks()
+    if (
+        pa.types.is_fixed_size_binary(arr.type)
+        and arr.type.byte_width == width
+        and not arr.null_count
+    ):
+        buf = arr.buffers()[1]
+        return np.frombuffer(buf, dtype=f"S{width}", count=len(arr), offset=arr.offset * width)
+    return _as_bytes(arr.to_numpy(zero_copy_only=False), width)
+
+
 def cache_imd(
     table: ImdTable, cache_dir: str | Path, stamp: dict[str, object] | None = None
 ) -> Path:
@@ -444,7 +470,7 @@ def cache_imd(
 
     tbl = pa.table(
         {
-            "lsoa": pa.array(table.lsoa.astype("U9"), type=pa.string()),
+            "lsoa": _fixed_column(table.lsoa),
             "decile": pa.array(table.decile, type=pa.int8()),
         }
     )
@@ -464,9 +490,9 @@ def cache_postcodes(
     """Store a postcode lookup as ``postcode_lsoa.parquet`` (public reference data only)."""
     import pyarrow as pa
 
-    cols = {"postcode": pa.array(lookup.postcode.astype("U7"), type=pa.string())}
+    cols = {"postcode": _fixed_column(lookup.postcode)}
     for vintage, codes in lookup.lsoa.items():
-        cols[f"lsoa{vintage[2:]}"] = pa.array(codes.astype("U9"), type=pa.string())
+        cols[f"lsoa{vintage[2:]}"] = _fixed_column(codes)
     meta = {
         "kind": "postcodes",
         "source": lookup.source,
@@ -487,9 +513,9 @@ def _read_cache(path: Path) -> tuple[ImdTable | PostcodeLookup, dict[str, object
             f"The cached reference file '{path.name}' is damaged; import the reference file again."
         ) from None
     if meta.get("kind") == "imd":
-        lsoa = _as_bytes(tbl.column("lsoa").to_numpy(zero_copy_only=False), 9)
+        lsoa = _bytes_column(tbl.column("lsoa"), 9)
         dec = tbl.column("decile").to_numpy().astype(np.int8)
-        order = np.argsort(lsoa, kind="stable")
+        order = np.argsort(lsoa, kind="stable")  # sorted when written; cheap if so
         return ImdTable(
             str(meta["edition"]),
             lsoa[order],
@@ -498,14 +524,12 @@ def _read_cache(path: Path) -> tuple[ImdTable | PostcodeLookup, dict[str, object
             str(meta.get("imported_at", "")),
         ), meta
     if meta.get("kind") == "postcodes":
-        pcs = _as_bytes(tbl.column("postcode").to_numpy(zero_copy_only=False), 7)
+        pcs = _bytes_column(tbl.column("postcode"), 7)
         lsoa = {}
         for name in tbl.column_names:
             m = re.fullmatch(r"lsoa(11|21)", name)
             if m:
-                lsoa["20" + m.group(1)] = _as_bytes(
-                    tbl.column(name).to_numpy(zero_copy_only=False), 9
-                )
+                lsoa["20" + m.group(1)] = _bytes_column(tbl.column(name), 9)
         return PostcodeLookup(
             pcs, lsoa, str(meta.get("source", "")), str(meta.get("imported_at", ""))
         ), meta

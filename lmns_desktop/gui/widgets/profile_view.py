@@ -215,6 +215,7 @@ class ProfileView(QWidget):
         self.field_combo.blockSignals(False)
         self._fill_values()
         self.setEnabled(True)
+        self._timer.stop()  # filling the drop-downs queued a recompute; do it once, now
         self.recompute()
 
     def _fill_values(self) -> None:
