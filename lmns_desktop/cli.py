@@ -12,7 +12,7 @@ from pathlib import Path
 
 import lmns_desktop
 
-COMMANDS = ("demo-data", "report", "register")
+COMMANDS = ("demo-data", "report", "register", "profile", "check")
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -46,13 +46,81 @@ def _command_parser() -> argparse.ArgumentParser:
     upgrade.add_argument("register", type=Path)
     upgrade.add_argument("--out", type=Path, required=True)
 
-    report = sub.add_parser("report", help="make a report as PDF")
-    report.add_argument("kind", choices=["board"])
-    report.add_argument("--register", type=Path, required=True)
-    report.add_argument("--out", type=Path, required=True, help="output .pdf")
+    for name, text in (("profile", "profile a cohort and print or write the profile JSON"),
+                       ("check", "write a cohort's data-quality report as JSON")):
+        cohort = sub.add_parser(name, help=text)
+        cohort.add_argument("cohort", type=Path)
+        _cohort_options(cohort)
+        cohort.add_argument("--json", type=Path, default=None, help="write the JSON here (default: print)")
+
+    report = sub.add_parser("report", help="make a report as PDF, Excel or Word")
+    report.add_argument("kind", choices=["board", "project", "cohort"])
+    report.add_argument("--register", type=Path, default=None)
+    report.add_argument("--cohort", type=Path, default=None)
+    _cohort_options(report, sheet_flag="--cohort-sheet")
+    report.add_argument("--out", type=Path, required=True, help="output .pdf, .xlsx or .docx")
     report.add_argument("--title", default="")
     report.add_argument("--author", default="")
+    report.add_argument("--project", default=None, help="project ID for the one-pager (default: all)")
+    report.add_argument("--from", dest="period_from", default=None, help="period start, dd/mm/yyyy")
+    report.add_argument("--to", dest="period_to", default=None, help="period end, dd/mm/yyyy")
+    report.add_argument("--trust", action="append", default=[], help="include this trust (repeatable)")
+    report.add_argument("--unsuppressed", action="store_true",
+                        help="switch disclosure control off (every page is marked for internal use)")
     return parser
+
+
+def _cohort_options(parser: argparse.ArgumentParser, sheet_flag: str = "--sheet") -> None:
+    parser.add_argument(sheet_flag, dest="sheet", default=None, help="sheet to read (default: found)")
+    parser.add_argument("--mapping", type=Path, default=None, help="a saved mapping profile (JSON)")
+    parser.add_argument("--imd-lookup", type=Path, default=None,
+                        help="the IoD file (2019 or 2025) to derive IMD deciles from LSOA codes")
+    parser.add_argument("--postcode-lookup", type=Path, default=None,
+                        help="a postcode-to-LSOA lookup (ONSPD/NSPL or an extract)")
+
+
+def _import_cohort(args: argparse.Namespace, path: Path):  # noqa: ANN202
+    """Import a cohort as the window would: saved mappings, cached and given reference files."""
+    from lmns_desktop import paths
+    from lmns_desktop.core.cohort.deprivation import import_reference_file, load_reference
+    from lmns_desktop.core.cohort.pipeline import import_cohort
+
+    data = paths.user_data_dir()
+    reference = load_reference(data / "reference")
+    for extra in (args.imd_lookup, args.postcode_lookup):
+        if extra is not None:
+            from lmns_desktop.core.cohort.deprivation import _add
+
+            _add(reference, import_reference_file(extra), replace=True)
+    return import_cohort(path, sheet=args.sheet, mapping=args.mapping,
+                         profiles_dir=data / "mapping-profiles", reference=reference)
+
+
+def _profile(imported):  # noqa: ANN001, ANN202
+    from lmns_desktop.core.profiling import prepare_cohort, profile_cohort
+
+    return profile_cohort(prepare_cohort(imported.frame))
+
+
+def _imd_source(imported) -> str:  # noqa: ANN001
+    if imported.imd is not None and imported.imd_edition:
+        return f"{imported.imd_edition} (derived from LSOA or postcode where not given)"
+    return "IMD decile column of the file" if "imd_decile" in imported.fields_mapped else "none"
+
+
+def _date_arg(text: str | None):  # noqa: ANN202
+    from datetime import datetime
+
+    if text is None:
+        return None
+    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    from lmns_desktop.core.errors import UserError
+
+    raise UserError(f"'{text}' is not a date; write it as dd/mm/yyyy.")
 
 
 def _write_json(data: object, out: Path | None) -> None:
@@ -92,15 +160,40 @@ def _run_command(args: argparse.Namespace) -> int:
                 return 0
             print(upgrade_register(args.register, args.out))
             return 0
+        if args.command == "check":
+            imported = _import_cohort(args, args.cohort)
+            _write_json(imported.quality.to_dict(), args.json)
+            return 0
+        if args.command == "profile":
+            from lmns_desktop.core.profiling import profile_to_json
+
+            imported = _import_cohort(args, args.cohort)
+            data = profile_to_json(_profile(imported), fields_mapped=imported.fields_mapped,
+                                   imd_source=_imd_source(imported))
+            _write_json(data, args.json)
+            return 0
         if args.command == "report":
             from lmns_desktop.core.register_store import read_register
-            from lmns_desktop.reports import templates
-            from lmns_desktop.reports.pdf import render_pdf
+            from lmns_desktop.reports.build import ReportRequest, build_report
+            from lmns_desktop.reports.render import save_report
 
-            if args.out.suffix.lower() != ".pdf":
-                return _fail(f"{args.out.name}: the output must end in .pdf")
-            report = templates.board_summary(read_register(args.register), title=args.title, author=args.author)
-            print(render_pdf(report, args.out))
+            register = read_register(args.register) if args.register else None
+            profile = cohort_info = None
+            if args.cohort is not None:
+                imported = _import_cohort(args, args.cohort)
+                profile = _profile(imported)
+                cohort_info = {"source": imported.source.file, "sheet": imported.source.sheet,
+                               "rows": len(imported.frame), "quality": imported.quality.summary(),
+                               "mapping": imported.fields_mapped, "iod_edition": _imd_source(imported)}
+            request = ReportRequest(
+                kind=args.kind, title=args.title, author=args.author,
+                period_start=_date_arg(args.period_from), period_end=_date_arg(args.period_to),
+                trusts=args.trust, project_id=args.project,
+                cohort_name=cohort_info["source"] if cohort_info else "",
+                unsuppressed=args.unsuppressed,
+            )
+            report = build_report(request, register=register, profile=profile, cohort_info=cohort_info)
+            print(save_report(report, args.out))
             return 0
     except UserError as exc:
         return _fail(str(exc))

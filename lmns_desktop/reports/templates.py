@@ -941,10 +941,9 @@ def one_pager_blocks(register: RegisterDocument, project: pd.Series, start: date
     if small:
         blocks.append(Note(". ".join(small) + "."))
 
-    blocks.append(Heading("Measures", level=2))
     stated = [(k, _text(project[f"{k} measures"])) for k in ("Outcome", "Process", "Balancing")]
-    if any(v for _, v in stated):
-        blocks.append(Paragraph("; ".join(f"{k}: {v}" for k, v in stated if v) + "."))
+    blocks.append(Paragraph("Measures — " + ("; ".join(
+        f"{k.lower()}: {v}" for k, v in stated if v) or "none stated") + "."))
     names = list(dict.fromkeys(measures["Measure"].dropna().astype("str")))
     if not names:
         blocks.append(Note("No measure values are recorded on the Measures sheet yet."))

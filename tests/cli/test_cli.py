@@ -108,3 +108,59 @@ def test_register_check_on_a_missing_file_fails_with_one_line(tmp_path, capsys) 
     assert main(["register", "check", str(tmp_path / "nope.xlsx")]) != 0
     err = capsys.readouterr().err.strip()
     assert "nope.xlsx" in err and "\n" not in err
+
+
+def test_profile_json_has_the_contract_keys_and_the_demo_gradient(tmp_path, demo_files) -> None:
+    import json
+
+    out = tmp_path / "profile.json"
+    assert main(["profile", str(demo_files[1]), "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert {"n_rows", "n_excluded", "fields_mapped", "imd_source", "core20", "breakdowns", "outcomes"} <= set(data)
+    assert data["n_rows"] == 5000
+    assert set(data["core20"]) >= {"count", "denominator", "percent", "ci_low", "ci_high"}
+    assert {"imd_decile", "imd_quintile", "ethnic_group", "ethnic_category"} <= set(data["breakdowns"])
+    preterm = {row["group"]: row for row in data["outcomes"]["preterm_birth"]["imd_quintile"]}
+    assert preterm[1]["ratio"] > 1 and preterm[1]["ratio_ci_low"] > 1  # built into the demo
+    assert data["outcomes"]["preterm_birth"]["sii"]["value"] < 0
+    nhs = pd.read_excel(demo_files[1], engine="calamine", dtype=str)["NHS Number"].head(50)
+    text = out.read_text(encoding="utf-8")
+    assert not any(n in text for n in nhs)  # no identifiers in the output
+
+
+def test_check_reports_quality_and_exits_zero_for_a_messy_file(tmp_path, capsys) -> None:
+    import json
+
+    messy = tmp_path / "messy.csv"
+    messy.write_text("Booking report\n\nNHS Number,Age,Ethnicity,IMD Decile\n"
+                     "9990000001,29,White British,3\n9990000002,abc,Martian,12\n", encoding="utf-8")
+    assert main(["check", str(messy)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["n_rows"] == 2
+    assert "9990000001" not in json.dumps(report)
+
+
+def test_check_on_an_unreadable_file_fails_with_one_line(tmp_path, capsys) -> None:
+    bad = tmp_path / "renamed.xlsx"
+    bad.write_bytes(b"%PDF-1.5 not a workbook")
+    assert main(["check", str(bad)]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "renamed.xlsx" in err and "\n" not in err
+
+
+@pytest.mark.parametrize("kind", ["board", "project", "cohort"])
+@pytest.mark.parametrize("suffix", [".pdf", ".xlsx"])
+def test_report_command_makes_every_template_in_pdf_and_excel(tmp_path, demo_files, kind, suffix) -> None:
+    out = tmp_path / f"{kind}{suffix}"
+    args = ["report", kind, "--register", str(demo_files[0]), "--cohort", str(demo_files[1]), "--out", str(out)]
+    if kind == "project":
+        args += ["--project", "IH-0001"]
+    assert main(args) == 0
+    if suffix == ".pdf":
+        text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+        assert {"board": "board summary", "project": "IH-0001", "cohort": "Core20"}[kind] in text
+    else:
+        import openpyxl
+
+        book = openpyxl.load_workbook(out)
+        assert len(book.sheetnames) >= 2

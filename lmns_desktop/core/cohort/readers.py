@@ -563,9 +563,11 @@ def _read_excel(
             f"'{src.path.name}' has no data on any sheet; export the cohort again."
         )
     if sheet is None and len(names) > 1:
+        hidden = any(s.name == chosen.sheet and not s.visible for s in sheets)
         chosen.notes.append(
-            f"The workbook has {len(names)} sheets; '{chosen.sheet}' was read. Choose another "
-            f"sheet if the cohort is elsewhere."
+            f"The workbook has {len(names)} sheets; '{chosen.sheet}'"
+            f"{' (a hidden sheet)' if hidden else ''} was read. Choose another sheet if the "
+            f"cohort is elsewhere."
         )
     return chosen
 
