@@ -1,7 +1,8 @@
 """``lmns-desktop --self-test``: prove an installed or frozen build works, with no network.
 
-Opens the window offscreen, loads the demo register and cohort, writes a PDF report to a temp
-folder and checks it, then exits 0 — or prints what failed and exits 1.
+Opens the window offscreen, loads the demo register and cohort, computes the cohort profile,
+writes the board summary as PDF and Excel to a temp folder and checks them, then exits 0 — or
+prints what failed and exits 1.
 """
 
 from __future__ import annotations
@@ -60,19 +61,25 @@ def run_self_test(timeout: float = 120.0) -> int:
                 return False
             return True
 
-        if wait(lambda: window.register_tab.register is not None, "loading the demo register") and wait(
-            lambda: window.cohort_tab.cohort is not None, "loading the demo cohort"
-        ):
-            out = Path(tmp) / "board.pdf"
-            window.reports_tab.save_pdf(out)
-            written = wait(lambda: out.exists() and not window.reports_tab.jobs.busy, "writing the PDF")
-            if written and out.read_bytes()[:5] != b"%PDF-":
-                failures.append("writing the PDF: the file is not a PDF")
+        loaded = (
+            wait(lambda: window.register_tab.register is not None, "loading the demo register")
+            and wait(lambda: window.cohort_tab.cohort is not None, "loading the demo cohort")
+            and wait(lambda: window.reports_tab.profile is not None, "profiling the demo cohort")
+        )
+        if loaded:
+            for name, magic in (("board.pdf", b"%PDF-"), ("board.xlsx", b"PK")):
+                out = Path(tmp) / name
+                window.reports_tab.save(out)
+                written = wait(lambda o=out: o.exists() and not window.reports_tab.jobs.busy,
+                               f"writing {name}")
+                if written and out.read_bytes()[: len(magic)] != magic:
+                    failures.append(f"writing {name}: the file is not a {out.suffix} file")
         window.close()
         app.processEvents()
     if failures:
         for failure in failures:
             print(f"self-test FAILED: {failure}", file=sys.stderr)
         return 1
-    print("self-test passed: window opened, demo loaded, PDF written, no network used")
+    print("self-test passed: window opened, demo loaded, cohort profiled, PDF and Excel written, "
+          "no network used")
     return 0

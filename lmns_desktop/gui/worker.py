@@ -47,7 +47,7 @@ class Job(QRunnable):
         percent = max(0, min(100, int(percent)))
         if percent != self._last_percent:  # do not flood the GUI thread
             self._last_percent = percent
-            self.signals.progress.emit(percent, message)
+            self._emit(self.signals.progress, percent, message)
 
     def run(self) -> None:  # worker thread: touch no widgets here
         try:
@@ -59,15 +59,23 @@ class Job(QRunnable):
             )
         except Cancelled:
             log.info("Job %s cancelled", self.name)
-            self.signals.cancelled.emit()
+            self._emit(self.signals.cancelled)
         except Exception as exc:
             log.exception("Background job %s failed", self.name)
-            self.signals.failed.emit(user_message(exc))
+            self._emit(self.signals.failed, user_message(exc))
         else:
             if self.stop_requested.is_set():
-                self.signals.cancelled.emit()
+                self._emit(self.signals.cancelled)
             else:
-                self.signals.finished.emit(result)
+                self._emit(self.signals.finished, result)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        # The window may have closed while the job ran; then there is nobody to tell.
+        if isValid(self.signals):
+            try:
+                signal.emit(*args)
+            except RuntimeError:
+                log.info("Job %s finished after its window closed", self.name)
 
 
 class JobSlot(QObject):

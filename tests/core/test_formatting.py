@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lmns_desktop.core.formatting import format_column, sort_order
-from lmns_desktop.core.table_filter import text_search_mask
 
 
 def test_dates_show_day_first() -> None:
@@ -44,15 +43,6 @@ def test_sort_order_is_a_permutation_sorted_with_missing_last(values: list, asce
 def test_sort_order_is_stable_and_case_insensitive() -> None:
     s = pd.Series(["b", "A", "a", "B"])
     assert sort_order(s).tolist() == [1, 2, 0, 3]
-
-
-def test_text_search_finds_rows_in_any_text_column() -> None:
-    frame = pd.DataFrame({"Title": ["Doula outreach", "Smoke-free"], "Lead": ["A. Okafor", None],
-                          "Score": [1.0, 2.0]})
-    assert text_search_mask(frame, "okafor").tolist() == [True, False]
-    assert text_search_mask(frame, "FREE").tolist() == [False, True]
-    assert text_search_mask(frame, "").tolist() == [True, True]
-    assert text_search_mask(frame, "2.0").tolist() == [False, False]
 
 
 def test_nullable_flags_show_yes_no_and_blank_for_unknown() -> None:
