@@ -87,11 +87,11 @@ def _import_cohort(args: argparse.Namespace, path: Path):  # noqa: ANN202
 
     data = paths.user_data_dir()
     reference = load_reference(data / "reference")
-    for extra in (args.imd_lookup, args.postcode_lookup):
-        if extra is not None:
-            from lmns_desktop.core.cohort.deprivation import _add
-
-            _add(reference, import_reference_file(extra), replace=True)
+    if args.imd_lookup is not None:  # given on the command line: used for this run, not cached
+        table = import_reference_file(args.imd_lookup)
+        reference.imd[table.edition] = table
+    if args.postcode_lookup is not None:
+        reference.postcodes = import_reference_file(args.postcode_lookup)
     return import_cohort(path, sheet=args.sheet, mapping=args.mapping,
                          profiles_dir=data / "mapping-profiles", reference=reference)
 

@@ -26,10 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from lmns_desktop.core.disclosure import DEFAULT_RULE, SuppressionRule
 from lmns_desktop.core.errors import UserError
 
 if TYPE_CHECKING:
+    from lmns_desktop.core.disclosure import SuppressionRule
     from lmns_desktop.core.profiling.model import Profile
     from lmns_desktop.core.register_model import RegisterDocument
     from lmns_desktop.reports.content import Report
@@ -49,7 +49,7 @@ class ReportRequest:
     ``today`` given to :func:`build_report`). ``trusts`` empty means every trust.
     ``project_id`` None makes one-pagers for every project (of the chosen trusts). Disclosure
     control is on unless ``unsuppressed`` is set, which prints "Unsuppressed — internal use
-    only" on every page.
+    only" on every page. Importing this module stays light (no pandas), so a form can use it.
     """
 
     kind: ReportKind = "board"
@@ -61,12 +61,20 @@ class ReportRequest:
     project_id: str | None = None
     cohort_name: str = ""
     unsuppressed: bool = False
-    rule: SuppressionRule = DEFAULT_RULE
+    #: The disclosure-control rule; None means the NHS Digital default (1-7 hidden, nearest 5).
+    rule: SuppressionRule | None = None
 
     def __post_init__(self) -> None:
         self.trusts = [str(t).strip() for t in (self.trusts or ()) if str(t).strip()]
         if self.project_id is not None:
             self.project_id = str(self.project_id).strip() or None
+
+    @property
+    def suppression_rule(self) -> SuppressionRule:
+        """The rule to apply (imported only when a report is built: it brings in pandas)."""
+        from lmns_desktop.core.disclosure import DEFAULT_RULE
+
+        return self.rule or DEFAULT_RULE
 
     def period(self, today: date | None = None) -> tuple[date, date]:
         """(first day, last day) of the reporting period, the current quarter by default."""

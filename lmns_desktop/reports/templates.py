@@ -131,7 +131,7 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _blank(value: float | None) -> float | None:
-    """A float for a table cell: NaN/None -> None (blank), else rounded for display."""
+    """A float for a table cell: NaN/None -> None (a blank cell), else the float."""
     if value is None or not math.isfinite(value):
         return None
     return float(value)
@@ -349,18 +349,16 @@ def _ordered(values: Iterable[str], order: Sequence[str]) -> list[str]:
 
 
 def _crosstab(rows: pd.Series, cols: pd.Series, row_order: Sequence[str],
-              col_order: Sequence[str], *, all_rows: bool = True,
-              all_cols: bool = True) -> pd.DataFrame:
-    """Counts of rows x cols with every listed label present (blank cells as "Not known")."""
+              col_order: Sequence[str]) -> pd.DataFrame:
+    """Counts of rows x cols: every listed label (zeros shown), then any other value found,
+    then "Not known" for blank cells, so a typo in the register is counted, not dropped."""
     import pandas as pd
 
     r = rows.astype("str").str.strip().fillna(vocab.NOT_KNOWN).replace("", vocab.NOT_KNOWN)
     c = cols.astype("str").str.strip().fillna(vocab.NOT_KNOWN).replace("", vocab.NOT_KNOWN)
     table = pd.crosstab(r, c) if len(r) else pd.DataFrame(dtype=int)
-    r_labels = (list(row_order) if all_rows else []) + [
-        v for v in _ordered(table.index, row_order) if not all_rows or v not in row_order]
-    c_labels = (list(col_order) if all_cols else []) + [
-        v for v in _ordered(table.columns, col_order) if not all_cols or v not in col_order]
+    r_labels = [*row_order, *[v for v in _ordered(table.index, row_order) if v not in row_order]]
+    c_labels = [*col_order, *[v for v in _ordered(table.columns, col_order) if v not in col_order]]
     return table.reindex(index=r_labels, columns=c_labels, fill_value=0).astype(int)
 
 
@@ -402,7 +400,7 @@ def board_report(
     start, end = request.period(today)
     view = register_view(register, request.trusts)
     name = register.path.stem if register.path else "unsaved register"
-    disclosure = Disclosure(not request.unsuppressed, request.rule) if profile else None
+    disclosure = Disclosure(not request.unsuppressed, request.suppression_rule) if profile else None
     report = _report("board", request, f"Register: {name} · {period_text(start, end)}",
                      period=period_text(start, end), disclosure=disclosure)
     projects = view.projects
@@ -461,7 +459,7 @@ def _board_overview(report: Report, register: RegisterDocument, view: RegisterVi
         )),
     )
     scope = (f" ({_plural(len(projects), 'project')} for the chosen trusts)"
-             if request_trusts(view) else "")
+             if _is_cut(view) else "")
     messages = [
         f"The register holds {_plural(view.all_projects, 'project')}{scope}; "
         f"{active:,} {'is' if active == 1 else 'are'} active (planning, active or sustaining).",
@@ -500,7 +498,7 @@ def _board_overview(report: Report, register: RegisterDocument, view: RegisterVi
         report.add(Note("Register checks found no problems."))
 
 
-def request_trusts(view: RegisterView) -> bool:
+def _is_cut(view: RegisterView) -> bool:
     """True when the view is a cut of the register (some trusts chosen)."""
     return len(view.projects) != view.all_projects or bool(view.unmatched_trusts)
 
@@ -1015,7 +1013,7 @@ def _group_label(dimension: str, group: Any, reference: bool) -> str:
 def cohort_report(request: ReportRequest, profile: Profile, info: Mapping[str, Any], *,
                   today: date) -> Report:
     """The cohort equity profile: who is in the cohort and how outcomes differ between groups."""
-    d = Disclosure(not request.unsuppressed, request.rule)
+    d = Disclosure(not request.unsuppressed, request.suppression_rule)
     name = _cohort_name(info, request.cohort_name)
     explicit = request.period_start is not None or request.period_end is not None
     period = period_text(*request.period(today)) if explicit else ""
@@ -1334,7 +1332,7 @@ def _outcome_section(report: Report, profile: Profile, outcome: OutcomeProfile, 
     text = (f"Overall {_fmt_pct(overall)}{ci} of {_fmt_count(d.count(outcome.denominator))} "
             f"women with a known outcome.")
     if sii is not None:
-        text += f" Across IMD quintiles: {_sii_text(sii, level)}."
+        text += f" Across IMD quintiles: {_sii_text(sii, level).rstrip('.')}."
     report.add(Heading(outcome.label, level=2), Paragraph(text))
     charts: list[Block] = []
     tables: list[tuple[object, ...]] = []

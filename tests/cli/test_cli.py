@@ -164,3 +164,19 @@ def test_report_command_makes_every_template_in_pdf_and_excel(tmp_path, demo_fil
 
         book = openpyxl.load_workbook(out)
         assert len(book.sheetnames) >= 2
+
+
+def test_profile_derives_imd_from_lsoa_with_the_official_iod_file(tmp_path) -> None:
+    import json
+    from pathlib import Path
+
+    iod = Path(__file__).resolve().parents[3] / "shared" / "reference" / "File_1_-_IMD2019_Index_of_Multiple_Deprivation.xlsx"
+    if not iod.exists():
+        pytest.skip(f"the IoD2019 reference file is not at {iod} (it lives in ../shared, outside the repo)")
+    cohort = tmp_path / "lsoa only.csv"
+    cohort.write_text("ID,LSOA code,Ethnicity\nA1,E01000001,A\nA2,E01000005,N\nA3,E01033768,J\n", encoding="utf-8")
+    out = tmp_path / "p.json"
+    assert main(["profile", str(cohort), "--imd-lookup", str(iod), "--json", str(out)]) == 0
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert data["core20"]["denominator"] == 3
+    assert "IoD2019" in data["imd_source"]

@@ -572,3 +572,27 @@ def test_cohort_renders_with_marks_and_numbers(cohort_report: Report, profile: A
                                 profile=profile, today=TODAY)
     pages = _pdf_text(save_report(unsuppressed, tmp_path / "internal.pdf"))
     assert all(UNSUPPRESSED_TEXT in p for p in pages)
+
+
+def test_a_stricter_rule_is_applied_and_stated(small_profile: Any) -> None:
+    from lmns_desktop.core.disclosure import SuppressionRule
+
+    rule = SuppressionRule(upper=10, base=10)
+    report = build_report(ReportRequest(kind="cohort", rule=rule), profile=small_profile,
+                          today=TODAY)
+    cells = [c for c in _count_cells(report) if c is not None]
+    assert "*" in cells
+    assert all(c == "*" or c % 10 == 0 for c in cells)
+    assert report.suppression_note == rule.note
+    assert "Counts of 1 to 10 are shown as *" in report.text()
+
+
+def test_importing_the_request_module_does_not_load_pandas() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, lmns_desktop.reports.build as b; b.ReportRequest(kind='board'); "
+            "print('pandas' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"

@@ -61,7 +61,7 @@ _META_KEY = b"lmns_reference"
 _REFERENCE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".txt", ".parquet")
 
 
-class ReferenceError(UserError):
+class ReferenceFileError(UserError):
     """A deprivation reference file cannot be used; the message says why."""
 
 
@@ -210,7 +210,7 @@ def read_imd_file(
     try:
         sheets = [s.name for s in list_sheets(path)]
     except CohortFileError as exc:
-        raise ReferenceError(str(exc)) from None
+        raise ReferenceFileError(str(exc)) from None
     preferred = [s for s in sheets if re.fullmatch(r"(?i)imd\s*(2019|2025|25|19)", s.strip())]
     order = preferred + [s for s in sheets if s not in preferred and s.lower() != "notes"]
     last_error = None
@@ -241,8 +241,8 @@ def read_imd_file(
         progress(85, "Checking the IMD file")
         return _imd_table(table, lsoa_col, decile_col, name, sheet)
     if last_error is not None and len(order) == 1:
-        raise ReferenceError(str(last_error))
-    raise ReferenceError(
+        raise ReferenceFileError(str(last_error))
+    raise ReferenceFileError(
         f"'{name}' does not look like the English Indices of Deprivation file: no sheet has an "
         f"'LSOA code' column and an 'Index of Multiple Deprivation (IMD) Decile' column. Use "
         f"File 1 (or File 7) from gov.uk."
@@ -257,13 +257,13 @@ def _imd_table(
     ok = codes.str.fullmatch(r"E01\d{6}").fillna(False) & deciles.between(1, 10)
     bad = int((~ok).sum())
     if ok.sum() == 0:
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"'{name}' has no usable rows: the LSOA codes or IMD deciles are not in the expected "
             f"form (E01... codes and deciles 1 to 10)."
         )
     codes, deciles = codes[ok], deciles[ok].astype(np.int8)
     if codes.duplicated().any():
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"'{name}' lists some LSOA codes more than once, so it is not an IoD file as "
             f"published; download File 1 again from gov.uk."
         )
@@ -278,7 +278,7 @@ def _imd_table(
         else:
             edition = _edition_from(name)
     if edition is None:
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"The edition of '{name}' (2019 or 2025) cannot be told from its headings or name; "
             f"use the file as published on gov.uk, or put 2019 or 2025 in its file name."
         )
@@ -313,10 +313,10 @@ def read_postcode_lookup(
             raw = read_raw(path, progress=progress, is_cancelled=is_cancelled)
             frame, _ = detect_header(raw)
         except CohortFileError as exc:
-            raise ReferenceError(str(exc)) from None
+            raise ReferenceFileError(str(exc)) from None
         pc_col, lsoa_cols = _postcode_columns([str(c) for c in frame.columns])
     if pc_col is None or not lsoa_cols:
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"'{name}' does not look like a postcode lookup: it needs a postcode column ('pcd' "
             f"or 'pcds') and an LSOA column ('lsoa11' or 'lsoa21')."
         )
@@ -334,7 +334,7 @@ def read_postcode_lookup(
         codes = codes.where(codes.str.fullmatch(r"[EWSN]\d{8}").fillna(False), "")
         lsoa[vintage] = _as_bytes(codes, 9)[order][first]
     if not first.any():
-        raise ReferenceError(f"'{name}' has no postcodes in it.")
+        raise ReferenceFileError(f"'{name}' has no postcodes in it.")
     return PostcodeLookup(keys[first], lsoa, name, _now())
 
 
@@ -363,7 +363,7 @@ def _read_postcode_csv(
     text = head.decode("utf-8-sig", errors="replace")
     lines = text.splitlines()[:20]
     if not lines:
-        raise ReferenceError(f"'{path.name}' is empty.")
+        raise ReferenceFileError(f"'{path.name}' is empty.")
     delim = _sniff_delimiter(lines)
     header = next(iter(csv.reader([lines[0]], delimiter=delim)))
     pc_col, lsoa_cols = _postcode_columns(header)
@@ -398,7 +398,7 @@ def _read_postcode_csv(
     except (UserError, Cancelled):
         raise
     except Exception:
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"'{path.name}' could not be read as a CSV postcode lookup; download it again."
         ) from None
     return frame, pc_col, lsoa_cols
@@ -424,7 +424,7 @@ def _write_parquet(table: object, target: Path, meta: dict[str, object]) -> Path
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"The reference cache could not be saved in '{target.parent}'; check you can save "
             f"files there."
         ) from None
@@ -509,7 +509,7 @@ def _read_cache(path: Path) -> tuple[ImdTable | PostcodeLookup, dict[str, object
         tbl = pq.read_table(path)
         meta = json.loads((tbl.schema.metadata or {}).get(_META_KEY, b"{}"))
     except Exception:
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"The cached reference file '{path.name}' is damaged; import the reference file again."
         ) from None
     if meta.get("kind") == "imd":
@@ -533,7 +533,7 @@ def _read_cache(path: Path) -> tuple[ImdTable | PostcodeLookup, dict[str, object
         return PostcodeLookup(
             pcs, lsoa, str(meta.get("source", "")), str(meta.get("imported_at", ""))
         ), meta
-    raise ReferenceError(f"'{path.name}' is not a reference cache made by this app.")
+    raise ReferenceFileError(f"'{path.name}' is not a reference cache made by this app.")
 
 
 def import_reference_file(
@@ -546,7 +546,9 @@ def import_reference_file(
     """Import an IoD file or a postcode lookup (kind told from its columns) and cache it."""
     path = Path(path)
     if not path.is_file():
-        raise ReferenceError(f"The reference file '{path.name}' was not found; choose it again.")
+        raise ReferenceFileError(
+            f"The reference file '{path.name}' was not found; choose it again."
+        )
     if path.suffix.lower() == ".parquet":
         result, _ = _read_cache(path)
     else:
@@ -572,10 +574,10 @@ def _read_any(
     )
     try:
         return first(path, progress=progress, is_cancelled=is_cancelled)
-    except ReferenceError as exc1:
+    except ReferenceFileError as exc1:
         try:
             return second(path, progress=progress, is_cancelled=is_cancelled)
-        except ReferenceError:
+        except ReferenceFileError:
             raise exc1 from None
 
 
@@ -600,7 +602,7 @@ def load_reference(
                 continue
             try:
                 item, meta = _read_cache(path)
-            except ReferenceError as exc:
+            except ReferenceFileError as exc:
                 ref.notes.append(str(exc))
                 continue
             _add(ref, item)
@@ -640,7 +642,7 @@ def load_reference(
                         cache_imd(item, cache_dir, stamp)
                     else:
                         cache_postcodes(item, cache_dir, stamp)
-                except ReferenceError as exc:
+                except ReferenceFileError as exc:
                     ref.notes.append(str(exc))
     progress(100, "Reference data loaded")
     return ref
@@ -746,7 +748,7 @@ def derive_imd(
             )
         return DeprivationResult(frame, None, _source_counts(frame), notes)
     if edition is not None and edition not in reference.imd:
-        raise ReferenceError(
+        raise ReferenceFileError(
             f"The {edition} file has not been imported; import it, or choose "
             f"{' or '.join(reference.editions)}."
         )

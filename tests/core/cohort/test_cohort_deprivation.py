@@ -14,7 +14,7 @@ from lmns_desktop.core.cohort.deprivation import (
     DeprivationReference,
     ImdTable,
     PostcodeLookup,
-    ReferenceError,
+    ReferenceFileError,
     choose_edition,
     derive_imd,
     import_reference_file,
@@ -185,7 +185,7 @@ def test_file7_csv_2019_layout(tmp_path: Path) -> None:
 def test_not_an_iod_file(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
-    with pytest.raises(ReferenceError, match="does not look like the English Indices"):
+    with pytest.raises(ReferenceFileError, match="does not look like the English Indices"):
         read_imd_file(path)
 
 
