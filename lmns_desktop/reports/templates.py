@@ -225,7 +225,8 @@ class Disclosure:
 
 _COUNT_IN_TEXT = re.compile(
     r"(?<![\w.,/\-–])(\d{1,3}(?:,\d{3})+|\d+)(\s+(?:rows?|women|woman|records?|people|person|"
-    r"births?|bookings?|patients?|cases?|values?|cells?|events?|pregnanc(?:y|ies))\b)"
+    r"births?|bookings?|patients?|cases?|values?|cells?|events?|pregnanc(?:y|ies)|"
+    r"duplicated)\b)"
 )
 
 
