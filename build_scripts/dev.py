@@ -42,7 +42,7 @@ def run(cmd: list[str | Path], **kwargs: object) -> int:
     return subprocess.call([str(c) for c in cmd], cwd=ROOT, **kwargs)  # type: ignore[arg-type]
 
 
-def ensure_venv(extras: str = "test") -> Path:
+def ensure_venv(extras: str = "test,build") -> Path:
     """Create .venv and install the package (with extras) unless pyproject.toml is unchanged."""
     if not venv_python().exists():
         print(f"Creating {VENV} …", flush=True)
@@ -94,7 +94,7 @@ def cmd_demo(args: list[str]) -> int:
 
 
 def cmd_test(args: list[str]) -> int:
-    py = ensure_venv()
+    py = ensure_venv()  # with [build]: the suite builds the bundle and runs its self-test
     ensure_qt_libraries(py)
     return run([py, "-m", "pytest", *args], env=headless_env())
 
@@ -116,7 +116,7 @@ def cmd_ui(args: list[str]) -> int:
 
 
 def cmd_bundle(args: list[str]) -> int:
-    py = ensure_venv("test,build")
+    py = ensure_venv()
     ensure_qt_libraries(py)
     spec = ROOT / "build_scripts" / "lmns_desktop.spec"
     return run([py, "-m", "PyInstaller", "--noconfirm", "--clean", spec, *args])

@@ -11,13 +11,14 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QThreadPool, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import lmns_desktop
 from lmns_desktop import paths
 from lmns_desktop.applog import log_file, setup_logging
+from lmns_desktop.gui import clipboard
 from lmns_desktop.gui.crash import install_excepthook
 from lmns_desktop.gui.main_window import MainWindow
 from lmns_desktop.gui.settings import Settings
@@ -59,4 +60,7 @@ def run_gui(register: Path | None = None, *, demo: bool = False) -> int:
             window.open_register(register)
 
     QTimer.singleShot(0, first_load)
+    # Background jobs must end before Qt tears down, or a late result can crash the exit.
+    app.aboutToQuit.connect(lambda: QThreadPool.globalInstance().waitForDone(10_000))
+    app.aboutToQuit.connect(clipboard.release)
     return app.exec()

@@ -221,7 +221,6 @@ class MainWindow(QMainWindow):
     def _add_code_actions(self) -> None:
         """File-menu entries built in code: recent cohorts and the deprivation reference."""
         from PySide6.QtGui import QAction
-
         from PySide6.QtWidgets import QMenu
 
         self.recent_cohorts_menu = QMenu("Recent &cohorts", self.ui.file_menu)

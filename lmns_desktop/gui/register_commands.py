@@ -13,7 +13,6 @@ from PySide6.QtGui import QUndoCommand
 
 from lmns_desktop.core.register_model import Edit, RegisterDocument
 
-
 log = logging.getLogger(__name__)
 
 

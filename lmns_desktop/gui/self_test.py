@@ -35,7 +35,9 @@ def run_self_test(timeout: float = 120.0) -> int:
     _forbid_network()
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="lmns-self-test-") as tmp:
-        os.environ.setdefault("LMNS_DATA_DIR", str(Path(tmp) / "data"))
+        from lmns_desktop.applog import setup_logging
+
+        setup_logging()  # the result goes to the user's log, where IT will look for it
         from PySide6.QtWidgets import QApplication
 
         from lmns_desktop.gui.app import make_application
@@ -76,10 +78,15 @@ def run_self_test(timeout: float = 120.0) -> int:
                     failures.append(f"writing {name}: the file is not a {out.suffix} file")
         window.close()
         app.processEvents()
+    import logging
+
+    log = logging.getLogger("lmns_desktop.self_test")
     if failures:
+        log.error("Self-test failed: %s", "; ".join(failures))
         for failure in failures:
             print(f"self-test FAILED: {failure}", file=sys.stderr)
         return 1
+    log.info("Self-test passed")
     print("self-test passed: window opened, demo loaded, cohort profiled, PDF and Excel written, "
           "no network used")
     return 0

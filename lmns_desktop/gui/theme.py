@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QProxyStyle, QWidget
 
 from lmns_desktop.paths import resource_path
 
@@ -224,7 +224,8 @@ def qpalette(pal: Palette) -> QPalette:
 def stylesheet(pal: Palette) -> str:
     """The QSS template with this palette's colours filled in."""
     template = resource_path(*STYLE_FILE).read_text(encoding="utf-8")
-    colours = asdict(pal)
+    template = re.sub(r"/\*.*?\*/", "", template, flags=re.DOTALL)  # comments may say "@token"
+    colours = {**asdict(pal), "style_dir": resource_path(STYLE_FILE[0]).as_posix()}
 
     def fill(match: re.Match[str]) -> str:
         key = match.group(1)
@@ -249,8 +250,24 @@ class _SystemFollower(QObject):
             _apply(self.app, resolve("system", self.app))
 
 
+class _Style(QProxyStyle):
+    """Fusion, plus breathing room for the text of spin boxes and date boxes.
+
+    Why: with a style sheet border, Qt puts a spin box's text box flush against the left
+    border and ignores ``padding-left`` (seen with Qt 6.12), so numbers touch the frame.
+    """
+
+    def polish(self, arg: object) -> None:  # noqa: D102 - Qt API; one name for three overloads
+        super().polish(arg)
+        if isinstance(arg, QAbstractSpinBox):
+            edit = arg.findChild(QLineEdit)
+            if edit is not None:
+                edit.setTextMargins(4, 0, 0, 0)
+
+
 def _apply(app: QApplication, pal: Palette) -> None:
-    app.setStyle("Fusion")
+    if not isinstance(app.style(), _Style):
+        app.setStyle(_Style("Fusion"))
     app.setPalette(qpalette(pal))
     app.setStyleSheet(stylesheet(pal))
     app.setProperty("lmns_theme", pal.name)

@@ -100,3 +100,22 @@ def fail_on_logged_errors(caplog):
     yield
     errors = [r for r in caplog.records if r.levelno >= 40 and r.name.startswith("lmns_desktop")]
     assert not errors, "\n".join(f"{r.name}: {r.getMessage()}\n{r.exc_text or ''}" for r in errors)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drain_worker_threads():
+    """Let background jobs finish before Qt shuts down (a job still running at exit crashes)."""
+    yield
+    from PySide6.QtCore import QThreadPool
+    from PySide6.QtWidgets import QApplication
+
+    from lmns_desktop.gui import clipboard
+
+    QThreadPool.globalInstance().waitForDone(30_000)
+    clipboard.release()
+    app = QApplication.instance()
+    if app is not None:
+        for widget in app.topLevelWidgets():
+            widget.close()
+            widget.deleteLater()
+        app.processEvents()

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QMimeData, QTimer, Signal
+from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDateEdit,
     QGridLayout,
@@ -370,7 +369,6 @@ class ProfileView(QWidget):
                 + "".join(f"<th>{escape(h)}</th>" for h in headers) + "</tr>"
                 + "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in r) + "</tr>" for r in rows)
                 + "</table>")
-        data = QMimeData()
-        data.setText(tsv)
-        data.setHtml(html)
-        QApplication.clipboard().setMimeData(data)
+        from lmns_desktop.gui.clipboard import copy_rich
+
+        copy_rich(tsv, html)
