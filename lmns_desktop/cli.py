@@ -207,9 +207,13 @@ def _run_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from lmns_desktop.core.errors import UserError
     from lmns_desktop.paths import configure_runtime
 
-    configure_runtime()
+    try:
+        configure_runtime()
+    except UserError as exc:
+        return _fail(str(exc))
     if not argv:  # the common case: straight to the window, without argparse (~8 ms)
         from lmns_desktop.gui.app import run_gui
 

@@ -41,7 +41,15 @@ def user_data_dir() -> Path:
         base = Path.home() / "Library" / "Application Support" / APP_DIR_NAME
     else:
         base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share")) / "lmns-desktop"
-    base.mkdir(parents=True, exist_ok=True)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from lmns_desktop.core.errors import UserError
+
+        raise UserError(
+            f"The app's data folder {base} cannot be created ({exc.strerror}). Ask IT to give "
+            "you write access to it, or set LMNS_DATA_DIR to a folder you can write to."
+        ) from exc
     return base
 
 

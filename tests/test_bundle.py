@@ -53,8 +53,8 @@ def _run(bundle: Path, args: list[str], home: Path) -> subprocess.CompletedProce
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # root ignores permissions: drop to nobody
         for path in [home, *home.rglob("*")]:
             os.chown(path, NOBODY, NOBODY)
-        parents = [p for p in bundle.parents if p != Path("/")]
-        for parent in parents:  # let nobody reach the bundle inside pytest's tmp folders
+        parents = {p for p in [*bundle.parents, *home.parents] if p != Path("/")}
+        for parent in parents:  # let nobody reach the bundle and home inside pytest's tmp folders
             parent.chmod(parent.stat().st_mode | stat.S_IXOTH | stat.S_IROTH)
 
         def preexec() -> None:

@@ -75,7 +75,7 @@ LIGHT = Palette(
     heading="#003087",  # NHS dark blue
     border="#768692",  # NHS mid grey: 3.5:1 on white, so inputs are findable
     focus="#003087",
-    focus_on_accent="#212B32",
+    focus_on_accent="#000000",  # the only dark that reaches 3:1 against NHS Blue
     tooltip_base="#FFFFFF",
     tooltip_text="#212B32",
 )
@@ -131,6 +131,7 @@ NON_TEXT_PAIRS: tuple[tuple[str, str], ...] = (
     ("focus", "base"),
     ("focus", "button"),
     ("focus_on_accent", "accent"),
+    ("focus_on_accent", "window"),
     ("border", "base"),
     ("border", "window"),
 )
@@ -266,8 +267,9 @@ class _Style(QProxyStyle):
 
 
 def _apply(app: QApplication, pal: Palette) -> None:
-    if not isinstance(app.style(), _Style):
-        app.setStyle(_Style("Fusion"))
+    # Set every time: with a style sheet, app.style() is Qt's wrapper, not ours, so we cannot
+    # tell whether our style is still the base; themes change rarely, so this costs nothing.
+    app.setStyle(_Style("Fusion"))
     app.setPalette(qpalette(pal))
     app.setStyleSheet(stylesheet(pal))
     app.setProperty("lmns_theme", pal.name)

@@ -180,3 +180,12 @@ def test_profile_derives_imd_from_lsoa_with_the_official_iod_file(tmp_path) -> N
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["core20"]["denominator"] == 3
     assert "IoD2019" in data["imd_source"]
+
+
+def test_an_unwritable_data_folder_gives_a_sentence_not_a_traceback(tmp_path, monkeypatch, capsys) -> None:
+    blocker = tmp_path / "not a folder"
+    blocker.write_text("a file where the data folder should be")
+    monkeypatch.setenv("LMNS_DATA_DIR", str(blocker / "data"))
+    assert main(["--version"]) != 0
+    err = capsys.readouterr().err
+    assert "data folder" in err and "LMNS_DATA_DIR" in err and "Traceback" not in err
