@@ -155,3 +155,23 @@ def crosstab_table(crosstab: Any, percent: str = "row") -> pd.DataFrame:
                           columns=[str(g) for g in crosstab.column_groups])
     table.index.name = dimension_label(crosstab.row_dimension)
     return table.reset_index()
+
+
+#: Columns never offered as filters: identifiers, and dates (they have their own range filter).
+NOT_FILTERS = (*vocab.IDENTIFIER_FIELDS, "booking_date", "delivery_date")
+MAX_FILTER_VALUES = 60
+
+
+def filter_choices(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Values for the profile's filter drop-downs: trust, site and every other column with at
+    most 60 distinct values (flags shown as Yes/No). Worked out once, off the GUI thread."""
+    out: dict[str, list[str]] = {}
+    for column in frame.columns:
+        if column in NOT_FILTERS:
+            continue
+        values = frame[column].dropna()
+        if values.nunique() > MAX_FILTER_VALUES and column not in ("trust", "site"):
+            continue
+        labels = {"Yes" if v is True else "No" if v is False else str(v) for v in values.unique()}
+        out[str(column)] = sorted(labels)
+    return out

@@ -32,6 +32,7 @@ class ImportOutcome:
     imported: Any = None
     prepared: Any = None
     needs_password: str = ""
+    choices: dict[str, list[str]] | None = None  # filter drop-down values, worked out off-screen
 
 
 def _import(path: Path, sheet: str | None, password: str | None, mapping: Any, data_dir: Path,
@@ -51,7 +52,9 @@ def _import(path: Path, sheet: str | None, password: str | None, mapping: Any, d
     progress(97, "Preparing the profile")
     prepared = prepare_cohort(imported.frame, extra_dimensions=tuple(
         c for c in imported.grouping_fields if c in imported.frame.columns))
-    return ImportOutcome(imported, prepared)
+    from lmns_desktop.reports.profile_views import filter_choices
+
+    return ImportOutcome(imported, prepared, choices=filter_choices(imported.frame))
 
 
 class CohortTab(QWidget):
@@ -173,7 +176,7 @@ class CohortTab(QWidget):
             head += f". <span style='color:#8A4B00'>Check the mapping of {', '.join(unsure[:4])}.</span>"
         self.summary.setText(head + "<br>" + " ".join(lines[1:]))
         self.quality.setHtml(_quality_html(imported))
-        self.profile_view.set_cohort(frame, outcome.prepared, imported.grouping_fields)
+        self.profile_view.set_cohort(frame, outcome.prepared, outcome.choices or {})
         self.cohort_loaded.emit(frame)
 
     def _apply_masking(self) -> None:

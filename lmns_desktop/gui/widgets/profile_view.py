@@ -33,11 +33,12 @@ _EMPTY_DATE = QDate(1900, 1, 1)
 
 
 def _profile(prepared, frame, cohort_filter, *, progress, is_cancelled):  # noqa: ANN001, ANN202
-    from lmns_desktop.core.profiling import profile_cohort
+    from lmns_desktop.core.profiling import findings, profile_cohort
 
     progress(10, "Profiling the cohort")
     result = cohort_filter.apply(frame, prepared)
-    return profile_cohort(prepared, mask=result, progress=progress, is_cancelled=is_cancelled)
+    profile = profile_cohort(prepared, mask=result, progress=progress, is_cancelled=is_cancelled)
+    return profile, findings(profile)
 
 
 def _crosstab(prepared, frame, cohort_filter, rows, columns, *, progress, is_cancelled):  # noqa: ANN001, ANN202
@@ -57,6 +58,7 @@ class ProfileView(QWidget):
         super().__init__(parent)
         self.frame: Any = None
         self.prepared: Any = None
+        self.choices: dict[str, list[str]] = {}
         self.profile: Any = None
         self.jobs = JobSlot(self)
         self.crosstab_jobs = JobSlot(self)
@@ -190,27 +192,24 @@ class ProfileView(QWidget):
         self.setEnabled(False)
 
     # --- data -----------------------------------------------------------------------------
-    def set_cohort(self, frame: Any, prepared: Any, grouping_fields: list[str]) -> None:
-        self.frame, self.prepared = frame, prepared
-        self._loading = True
+    def set_cohort(self, frame: Any, prepared: Any, choices: dict[str, list[str]]) -> None:
+        """Show a new cohort; ``choices`` are the filter values (worked out in the worker)."""
+        from lmns_desktop.core import vocab
+
+        self.frame, self.prepared, self.choices = frame, prepared, choices
         for combo, column in ((self.trust_combo, "trust"), (self.site_combo, "site")):
             combo.blockSignals(True)
             combo.clear()
             combo.addItem(ANY)
-            if column in frame.columns:
-                combo.addItems(sorted({str(v) for v in frame[column].dropna()}))
-            combo.setEnabled(column in frame.columns)
+            combo.addItems(choices.get(column, []))
+            combo.setEnabled(column in choices)
             combo.blockSignals(False)
-        from lmns_desktop.core import vocab
-
-        fields = [c for c in frame.columns if c not in vocab.IDENTIFIER_FIELDS
-                  and c not in ("trust", "site", "booking_date", "delivery_date", "date_of_birth")
-                  and frame[c].nunique(dropna=True) <= 60]
         self.field_combo.blockSignals(True)
         self.field_combo.clear()
         self.field_combo.addItem(ANY, None)
-        for c in fields:
-            self.field_combo.addItem(vocab.FIELD_LABELS.get(c, c), c)
+        for column in choices:
+            if column not in ("trust", "site"):
+                self.field_combo.addItem(vocab.FIELD_LABELS.get(column, column), column)
         self.field_combo.blockSignals(False)
         self._fill_values()
         self.setEnabled(True)
@@ -222,10 +221,8 @@ class ProfileView(QWidget):
         self.value_combo.blockSignals(True)
         self.value_combo.clear()
         self.value_combo.addItem(ANY)
-        if column is not None and self.frame is not None:
-            values = self.frame[column]
-            labels = sorted({("Yes" if v is True else "No" if v is False else str(v)) for v in values.dropna()})
-            self.value_combo.addItems(labels)
+        if column is not None:
+            self.value_combo.addItems(self.choices.get(column, []))
         self.value_combo.blockSignals(False)
         self._timer.start()
 
@@ -267,10 +264,10 @@ class ProfileView(QWidget):
     def _on_failed(self, message: str) -> None:
         self.headline.setText(message)
 
-    def _on_profiled(self, profile: Any) -> None:
-        from lmns_desktop.core.profiling import findings
+    def _on_profiled(self, result: tuple[Any, list[str]]) -> None:
         from lmns_desktop.reports import profile_views as pv
 
+        profile, lines = result
         self.profile = profile
         self._refill(self.outcome_combo, pv.outcomes(profile))
         dims = pv.dimensions(profile)
@@ -279,8 +276,7 @@ class ProfileView(QWidget):
         self._refill(self.col_dim, dims, prefer="ethnic_group")
         self.headline.setText(self._headline(profile))
         self.findings.clear()
-        lines = findings(profile) or ["No differences large enough to be sure of were found."]
-        self.findings.addItems(lines)
+        self.findings.addItems(lines or ["No differences large enough to be sure of were found."])
         self._show_results()
         self._compute_crosstab()
         self.profile_ready.emit(profile)
