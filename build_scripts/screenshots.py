@@ -64,6 +64,38 @@ def main(out_dir: str = "docs", prefix: str = "window") -> int:
     _settle(app)
     _grab(dialog, out / f"{prefix}-edit-form.png")
     dialog.close()
+
+    # The cohort views: each chart kind, data quality, the mapping dialog; the report preview.
+    window.ui.tabs.setCurrentIndex(1)
+    view = window.cohort_tab.profile_view
+    end = time.monotonic() + 60
+    while view.profile is None and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+    view.outcome_combo.setCurrentIndex(max(view.outcome_combo.findData("preterm_birth"), 0))
+    for kind in ("bars", "equiplot", "gradient"):
+        view.chart_combo.setCurrentIndex(view.chart_combo.findData(kind))
+        _settle(app)
+        _grab(window, out / f"{prefix}-cohort-{kind}.png")
+    window.cohort_tab.pages.setCurrentIndex(2)
+    _settle(app)
+    _grab(window, out / f"{prefix}-cohort-quality.png")
+    window.cohort_tab.pages.setCurrentIndex(0)
+    from lmns_desktop.gui.widgets.mapping_dialog import MappingDialog
+
+    imported = window.cohort_tab.imported
+    mapping = MappingDialog(imported.mapping, {s.column: ["…"] for s in imported.mapping}, parent=window)
+    mapping.show()
+    _settle(app)
+    _grab(mapping, out / f"{prefix}-mapping.png")
+    mapping.close()
+    window.ui.tabs.setCurrentIndex(2)
+    end = time.monotonic() + 30
+    while window.reports_tab.last_report is None and time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.05)
+    _settle(app)
+    _grab(window, out / f"{prefix}-reports-preview.png")
     window.close()
     return 0
 

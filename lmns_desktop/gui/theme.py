@@ -106,6 +106,9 @@ DARK = Palette(
 )
 
 PALETTES = {"light": LIGHT, "dark": DARK}
+#: The palette applied last. A module variable, not a QObject property: reading an unset
+#: property gives None back with a missing reference in PySide 6.12 (a crash at exit).
+_in_use: Palette | None = None
 
 #: (foreground, background) pairs that carry text: WCAG AA asks 4.5:1.
 TEXT_PAIRS: tuple[tuple[str, str], ...] = (
@@ -272,7 +275,8 @@ def _apply(app: QApplication, pal: Palette) -> None:
     app.setStyle(_Style("Fusion"))
     app.setPalette(qpalette(pal))
     app.setStyleSheet(stylesheet(pal))
-    app.setProperty("lmns_theme", pal.name)
+    global _in_use
+    _in_use = pal
 
 
 def apply_theme(app: QApplication, name: str = "system") -> Palette:
@@ -298,12 +302,15 @@ def apply_theme(app: QApplication, name: str = "system") -> Palette:
     return pal
 
 
+def current_palette() -> Palette | None:
+    """The palette :func:`apply_theme` last applied (None before the first call)."""
+    return _in_use
+
+
 def palette_for(widget: QWidget | None = None) -> Palette:
     """The theme palette in use (by the widget's window colour when no theme was applied)."""
-    app = QApplication.instance()
-    name = app.property("lmns_theme") if app is not None else None
-    if name in PALETTES:
-        return PALETTES[str(name)]
+    if _in_use is not None:
+        return _in_use
     colour = (widget.palette() if widget is not None else QGuiApplication.palette()).color(
         QPalette.ColorRole.Window)
     return DARK if colour.lightness() < 128 else LIGHT

@@ -31,8 +31,16 @@ def outcomes(profile: Profile) -> list[tuple[str, str]]:
             *[(name, o.label) for name, o in profile.outcomes.items()]]
 
 
-def _num(value: float) -> float | None:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+def _num(value: float, digits: int | None = None) -> float | None:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return round(float(value), digits) if digits is not None else float(value)
+
+
+def _phrase(label: str) -> str:
+    """A label inside a sentence: "Ethnic group" -> "ethnic group", "IMD quintile" unchanged."""
+    first = label.split(" ", 1)[0]
+    return label if first.isupper() and len(first) > 1 else label[:1].lower() + label[1:]
 
 
 def results_table(profile: Profile, dimension: str, outcome: str = SHARE) -> pd.DataFrame:
@@ -40,8 +48,8 @@ def results_table(profile: Profile, dimension: str, outcome: str = SHARE) -> pd.
     threshold = profile.options.small_number_threshold
     if outcome == SHARE:
         rows = [
-            {"Group": str(g.group), "n": g.count, "%": _num(g.percent), "CI low": _num(g.ci_low),
-             "CI high": _num(g.ci_high),
+            {"Group": str(g.group), "n": g.count, "%": _num(g.percent, 1), "CI low": _num(g.ci_low, 1),
+             "CI high": _num(g.ci_high, 1),
              "Caution": f"fewer than {threshold}: interpret with caution" if g.small else ""}
             for g in profile.breakdowns[dimension].groups
         ]
@@ -53,9 +61,10 @@ def results_table(profile: Profile, dimension: str, outcome: str = SHARE) -> pd.
         if g.small:
             caution = "; ".join(x for x in (caution, f"fewer than {threshold}: interpret with caution") if x)
         rows.append({
-            "Group": str(g.group), "Events": g.numerator, "n": g.denominator, "Rate %": _num(g.rate),
-            "CI low": _num(g.ci_low), "CI high": _num(g.ci_high), "Ratio": _num(g.ratio),
-            "Ratio CI low": _num(g.ratio_ci_low), "Ratio CI high": _num(g.ratio_ci_high),
+            "Group": str(g.group), "Events": g.numerator, "n": g.denominator,
+            "Rate %": _num(g.rate, 1), "CI low": _num(g.ci_low, 1), "CI high": _num(g.ci_high, 1),
+            "Ratio": _num(g.ratio, 2), "Ratio CI low": _num(g.ratio_ci_low, 2),
+            "Ratio CI high": _num(g.ratio_ci_high, 2),
             "Caution": caution,
         })
     return pd.DataFrame(rows, columns=["Group", "Events", "n", "Rate %", "CI low", "CI high", "Ratio",
@@ -76,8 +85,8 @@ def bar_chart(profile: Profile, dimension: str, outcome: str = SHARE) -> Chart:
     if outcome == "continuity_of_carer":
         target = profile.options.continuity_target_percent
         lines.append(ReferenceLine(target, f"Target ({target:g}%)"))
-    title = (f"Share of the cohort by {dim_label.lower()}" if outcome == SHARE
-             else f"{profile.outcomes[outcome].label} by {dim_label.lower()}")
+    title = (f"Share of the cohort by {_phrase(dim_label)}" if outcome == SHARE
+             else f"{profile.outcomes[outcome].label} by {_phrase(dim_label)}")
     described = ", ".join(f"{d['group']} {d['value']:.1f}%" for d in data if d["value"] is not None)
     return Chart("bar_ci", title, data, f"{title}: {described}.", y_label="Percent", percent=True,
                  reference_lines=tuple(lines), note=f"Whiskers: {profile.confidence:.0%} confidence intervals.")
@@ -95,7 +104,7 @@ def equiplot(profile: Profile, dimension: str) -> Chart | None:
         del name
     if not data:
         return None
-    title = f"Outcomes by {dimension_label(dimension).lower()}"
+    title = f"Outcomes by {_phrase(dimension_label(dimension))}"
     return Chart("equiplot", title, data, f"{title}: one dot per group for each outcome.",
                  x_label="Rate (%)", percent=True)
 
@@ -115,7 +124,7 @@ def gradient_chart(profile: Profile, outcome: str, dimension: str = "imd_quintil
     sii = result.sii.get(dimension)
     fit, fit_label = _sii_fit(sii, data)
     label = dimension_label(dimension)
-    title = f"{result.label}: gradient across {label.lower()}"
+    title = f"{result.label}: gradient across {_phrase(label)}s"
     text = f"{title}. " + (f"SII {sii.value:.1f} percentage points." if sii and _num(sii.value) is not None
                            else (sii.reason if sii and sii.reason else ""))
     return Chart("gradient", title, data, text, x_label=f"{label} (1 = most deprived)",

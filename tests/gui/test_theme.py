@@ -34,7 +34,7 @@ def app(qapp: QApplication):
     qapp.setStyleSheet(sheet)
     qapp.setStyle(style)
     qapp.setPalette(palette)
-    qapp.setProperty("lmns_theme", None)
+    theme._in_use = None
 
 
 def test_contrast_ratio_matches_wcag_reference_values() -> None:
@@ -79,7 +79,7 @@ def test_the_style_sheet_is_complete_and_keeps_the_system_font_size(pal: theme.P
 
 def test_apply_theme_sets_the_palette_and_says_which(app: QApplication) -> None:
     used = theme.apply_theme(app, "dark")
-    assert used is theme.DARK and app.property("lmns_theme") == "dark"
+    assert used is theme.DARK and theme.current_palette() is theme.DARK
     assert app.palette().color(QPalette.ColorRole.Window) == QColor(theme.DARK.window)
     assert app.palette().color(QPalette.ColorRole.Highlight) == QColor("#005EB8")
     assert theme.palette_for() is theme.DARK
@@ -104,10 +104,10 @@ def test_a_later_switch_to_dark_mode_is_followed_only_for_system(app: QApplicati
     follower = app.findChild(theme._SystemFollower)
     follower_pref["dark"] = True
     follower._on_scheme_changed(Qt.ColorScheme.Dark)  # what Qt calls when Windows switches
-    assert app.property("lmns_theme") == "dark"
+    assert theme.current_palette() is theme.DARK
     theme.apply_theme(app, "light")
     follower._on_scheme_changed(Qt.ColorScheme.Dark)
-    assert app.property("lmns_theme") == "light"
+    assert theme.current_palette() is theme.LIGHT
 
 
 def _ring_width(image, colour: QColor, y: int) -> int:
