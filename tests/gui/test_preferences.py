@@ -275,3 +275,20 @@ def test_edit_preferences_returns_the_result_only_after_ok(qtbot, monkeypatch, a
     monkeypatch.setattr(dialogs, "run_dialog", run)
     result = edit_preferences(None, DEFAULTS)
     assert (result == dataclasses.replace(DEFAULTS, theme="light")) if expected else result is None
+
+
+def test_the_new_gui_modules_load_no_pandas_or_matplotlib() -> None:
+    """The window must open before the heavy libraries load (DESIGN.md section 4)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import lmns_desktop.gui.preferences, lmns_desktop.gui.theme\n"
+        "import lmns_desktop.gui.widgets.help_browser, lmns_desktop.gui.widgets.welcome_page\n"
+        "import lmns_desktop.gui.widgets.preferences_dialog\n"
+        "print(sorted(m for m in ('pandas', 'numpy', 'matplotlib', 'scipy') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
