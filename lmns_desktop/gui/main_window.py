@@ -44,10 +44,7 @@ class MainWindow(QMainWindow):
         self.is_demo = False
 
         self.register_tab = RegisterTab(self)
-        from lmns_desktop.core.file_safety import RecoveryJournal
-
-        self.journal = RecoveryJournal(paths.user_data_dir())
-        self.register_tab.attach_journal(self.journal)
+        self._journal = None  # made on first use: core.file_safety loads pandas
         self._close_after_save = False
         self._locked_path: Path | None = None
         self.cohort_tab = CohortTab(self)
@@ -458,6 +455,15 @@ class MainWindow(QMainWindow):
             return False  # the save runs in the background; the user tries again after it
         return answer == "discard"
 
+    @property
+    def journal(self):  # noqa: ANN201 - RecoveryJournal, imported lazily
+        if self._journal is None:
+            from lmns_desktop.core.file_safety import RecoveryJournal
+
+            self._journal = RecoveryJournal(paths.user_data_dir())
+            self.register_tab.attach_journal(self._journal)
+        return self._journal
+
     def offer_recovery(self) -> bool:
         """After a crash: offer the unsaved register the journal kept. True if one was restored."""
         entries = self.journal.entries()
@@ -558,7 +564,8 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.register_tab.close_document()
-        self.journal.clear(self.register_path)
+        if self._journal is not None:
+            self._journal.clear(self.register_path)
         for slot in (self.register_tab.jobs, self.cohort_tab.jobs, self.reports_tab.jobs):
             slot.cancel()
         self.settings.window_geometry = self.saveGeometry()

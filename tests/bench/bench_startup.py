@@ -1,6 +1,7 @@
-"""Time to first window: the app against a bare PySide6 window, in one run (target ratio <= 1.5).
+"""Time to first window: the app against a bare PySide6 window, in one run (target ratio <= 1.5),
+and the frozen one-folder build against the app from source when a build exists (target <= 1.5x).
 
-Run: python3 build_scripts/dev.py bench startup
+Run: python3 build_scripts/dev.py bench startup   (after dev.py bundle for the frozen figure)
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 BARE = """
 import sys, time
@@ -24,9 +26,13 @@ app.exec()
 APP = "from lmns_desktop.cli import main; main([])"
 
 
-def first_window_seconds(code: str, env: dict[str, str]) -> float:
+FROZEN = Path(__file__).resolve().parents[2] / "dist" / "lmns-desktop" / "lmns-desktop"
+
+
+def first_window_seconds(code: str | None, env: dict[str, str], exe: Path | None = None) -> float:
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    command = [str(exe)] if exe is not None else [sys.executable, "-c", str(code)]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     line = next(line for line in out.stdout.splitlines() if line.startswith("first-window"))
     return float(line.split()[1]) - start
 
@@ -45,6 +51,18 @@ def main(repeats: int = 7) -> None:
     print(f"bare PySide6 window: median {b:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in bare)})")
     print(f"LMNS app window:     median {a:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in app)})")
     print(f"ratio app/bare: {a / b:.2f}  (target <= 1.5)")
+    frozen_exe = Path(os.environ.get("LMNS_FROZEN_APP", FROZEN))
+    if frozen_exe.exists():
+        with tempfile.TemporaryDirectory() as tmp:
+            env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+                   "LMNS_STARTUP_PROBE": "1", "LMNS_DATA_DIR": tmp}
+            first_window_seconds(None, env, frozen_exe)
+            frozen = [first_window_seconds(None, env, frozen_exe) for _ in range(repeats)]
+        f = statistics.median(frozen)
+        print(f"frozen app window:   median {f:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in frozen)})")
+        print(f"ratio frozen/source: {f / a:.2f}  (target <= 1.5)")
+    else:
+        print(f"no frozen build at {frozen_exe}: run dev.py bundle first for the frozen figure")
 
 
 if __name__ == "__main__":

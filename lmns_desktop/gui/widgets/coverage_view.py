@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QFrame,
@@ -87,6 +87,8 @@ class CoverageView(QWidget):
         layout.addWidget(self.legend)
 
     def show_coverage(self, matrix: pd.DataFrame, cards: SummaryCards) -> None:
+        from PySide6.QtCore import Qt
+
         self.cards["projects"].set(f"{cards.projects:,}")
         self.cards["active"].set(f"{cards.active_projects:,}")
         quarter = f"{cards.quarter_start:%d/%m/%Y} to {cards.quarter_end:%d/%m/%Y}"
@@ -128,6 +130,8 @@ class CoverageView(QWidget):
                 self.matrix.setItem(r, c, item)
 
     def _on_cell(self, row: int, column: int) -> None:
+        from PySide6.QtCore import Qt
+
         item = self.matrix.item(row, column)
         if item is not None:
             group, stream = item.data(Qt.ItemDataRole.UserRole)

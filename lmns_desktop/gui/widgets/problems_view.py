@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 
@@ -27,6 +27,8 @@ class ProblemsView(QWidget):
         layout.addWidget(self.list, 1)
 
     def set_problems(self, problems: Sequence[Any]) -> None:
+        from PySide6.QtCore import Qt
+
         self.list.clear()
         for problem in problems:
             item = QListWidgetItem(problem.message, self.list)
@@ -40,5 +42,7 @@ class ProblemsView(QWidget):
         )
 
     def _on_activated(self, item: QListWidgetItem) -> None:
+        from PySide6.QtCore import Qt
+
         sheet, row = item.data(Qt.ItemDataRole.UserRole)
         self.problem_activated.emit(sheet, row)
