@@ -52,12 +52,15 @@ def run_gui(register: Path | None = None, *, demo: bool = False) -> int:
     QTimer.singleShot(0, lambda: app.setApplicationVersion(lmns_desktop.__version__))
     log.info("Window shown")
     def first_load() -> None:
+        window.apply_preferences()
         if window.offer_recovery():
             return
         if demo:
             window.open_demo()
         elif register is not None:
             window.open_register(register)
+        elif window.preferences().show_welcome_page and not window.settings.recent_registers:
+            window.show_welcome()
 
     QTimer.singleShot(0, first_load)
     # Background jobs must end before Qt tears down, or a late result can crash the exit.

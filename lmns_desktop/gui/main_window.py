@@ -21,13 +21,7 @@ from lmns_desktop.gui.widgets.progress_panel import ProgressPanel
 
 log = logging.getLogger(__name__)
 
-TAB_HELP = (
-    "Register: the LMNS register of inclusion-health projects. Search the table; open a register "
-    "with File > Open register (Ctrl+O).",
-    "Cohort profiling: import a patient-level spreadsheet with File > Import cohort (Ctrl+I). "
-    "Identifiers stay in memory only.",
-    "Reports: choose a template, then Save PDF or Print (Ctrl+P).",
-)
+TAB_TOPICS = ("register", "cohort", "reports")
 
 
 class MainWindow(QMainWindow):
@@ -102,6 +96,23 @@ class MainWindow(QMainWindow):
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(paths.log_dir())))
         )
         ui.about_action.triggered.connect(self._on_about_triggered)
+        from PySide6.QtGui import QAction
+
+        guide = QAction("&User guide", self)
+        guide.setToolTip("The built-in guide: tasks step by step, statistics, glossary")
+        guide.triggered.connect(lambda: self.show_help("index"))
+        tour = QAction("Take the &tour", self)
+        tour.triggered.connect(self.show_tour)
+        welcome = QAction("&Welcome page", self)
+        welcome.triggered.connect(self.show_welcome)
+        for action in (welcome, tour, guide):
+            ui.help_menu.insertAction(ui.help_action, action)
+        self.preferences_action = QAction("&Preferences…", self)
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.preferences_action.setToolTip("Backups, disclosure control, confidence level, targets, theme")
+        self.preferences_action.triggered.connect(self._on_preferences_triggered)
+        ui.edit_menu.addSeparator()
+        ui.edit_menu.addAction(self.preferences_action)
         ui.save_action.setEnabled(False)
         ui.save_as_action.setEnabled(False)
 
@@ -528,8 +539,75 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Sent “{title}” to the printer", 5000)
 
     def _on_help_triggered(self) -> None:
+        """F1: the user guide at the page for the current tab."""
         index = self.ui.tabs.currentIndex()
-        dialogs.show_info(self, "Help", TAB_HELP[index] if 0 <= index < len(TAB_HELP) else "")
+        self.show_help(TAB_TOPICS[index] if 0 <= index < len(TAB_TOPICS) else "index")
+
+    def show_help(self, topic: str = "index") -> None:
+        from lmns_desktop.gui.widgets.help_browser import HelpBrowser
+
+        self.help_browser = HelpBrowser.show_topic(self, topic)
+
+    def show_tour(self) -> None:
+        from lmns_desktop.gui.widgets.welcome_page import GuidedTour
+
+        self.tour = GuidedTour(self)
+        self.tour.show_tab.connect(self.ui.tabs.setCurrentIndex)
+        self.tour.start()
+
+    def show_welcome(self) -> None:
+        """The welcome page: starting points for a first-time user (Help > Welcome page)."""
+        from PySide6.QtWidgets import QDialog, QVBoxLayout
+
+        from lmns_desktop.gui.widgets.welcome_page import WelcomePage
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Welcome to LMNS Inclusion Health")
+        page = WelcomePage(dialog)
+        QVBoxLayout(dialog).addWidget(page)
+        for signal, action in (
+            (page.explore_demo_requested, self.open_demo),
+            (page.open_register_requested, self._on_open_triggered),
+            (page.new_register_requested, self._on_new_triggered),
+            (page.import_cohort_requested, self._on_import_cohort_triggered),
+            (page.tour_requested, self.show_tour),
+            (page.guide_requested, self.show_help),
+        ):
+            signal.connect(dialog.accept)
+            signal.connect(action)
+        dialog.resize(760, 520)
+        dialog.show()
+        self.welcome = dialog
+
+    def preferences(self):  # noqa: ANN201 - gui.preferences.Preferences
+        from lmns_desktop.gui.preferences import load_preferences
+
+        return load_preferences(self.settings.qsettings)
+
+    def _on_preferences_triggered(self) -> None:
+        from lmns_desktop.gui.preferences import save_preferences
+        from lmns_desktop.gui.widgets.preferences_dialog import edit_preferences
+
+        changed = edit_preferences(self, self.preferences(), default_data_folder=paths.user_data_dir())
+        if changed is None:
+            return
+        save_preferences(self.settings.qsettings, changed)
+        self.apply_preferences(changed)
+        self.statusBar().showMessage("Preferences saved", 5000)
+
+    def apply_preferences(self, prefs=None) -> None:  # noqa: ANN001
+        """Theme, statistics options and disclosure rule from the user's preferences."""
+        from PySide6.QtWidgets import QApplication
+
+        from lmns_desktop.gui.theme import apply_theme
+
+        prefs = prefs or self.preferences()
+        app = QApplication.instance()
+        if app is not None:
+            apply_theme(app, prefs.theme)
+        self.cohort_tab.profile_view.set_options(prefs.to_profile_options())
+        self.reports_tab.suppression_rule = prefs.to_suppression_rule()
+        self.register_tab.keep_backups = prefs.backups_kept
 
     def _on_about_triggered(self) -> None:
         dialogs.show_info(

@@ -25,6 +25,11 @@ class Settings:
     def sync(self) -> None:
         self._q.sync()
 
+    @property
+    def qsettings(self) -> QSettings:
+        """The underlying store, for ``gui.preferences`` (its own typed group)."""
+        return self._q
+
     # --- window state ---------------------------------------------------------------------
     @property
     def window_geometry(self) -> QByteArray | None:

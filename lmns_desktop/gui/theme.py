@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QProxyStyle, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
 
 from lmns_desktop.paths import resource_path
 
@@ -254,25 +254,11 @@ class _SystemFollower(QObject):
             _apply(self.app, resolve("system", self.app))
 
 
-class _Style(QProxyStyle):
-    """Fusion, plus breathing room for the text of spin boxes and date boxes.
-
-    Why: with a style sheet border, Qt puts a spin box's text box flush against the left
-    border and ignores ``padding-left`` (seen with Qt 6.12), so numbers touch the frame.
-    """
-
-    def polish(self, arg: object) -> None:  # noqa: D102 - Qt API; one name for three overloads
-        super().polish(arg)
-        if isinstance(arg, QAbstractSpinBox):
-            edit = arg.findChild(QLineEdit)
-            if edit is not None:
-                edit.setTextMargins(4, 0, 0, 0)
-
-
 def _apply(app: QApplication, pal: Palette) -> None:
-    # Set every time: with a style sheet, app.style() is Qt's wrapper, not ours, so we cannot
-    # tell whether our style is still the base; themes change rarely, so this costs nothing.
-    app.setStyle(_Style("Fusion"))
+    # Plain Fusion, no Python QProxyStyle: a Python override of polish() would run for every
+    # widget the app ever shows (see the report on PySide 6.12 and Python 3.11 refcounts).
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
     app.setPalette(qpalette(pal))
     app.setStyleSheet(stylesheet(pal))
     global _in_use
@@ -305,6 +291,18 @@ def apply_theme(app: QApplication, name: str = "system") -> Palette:
 def current_palette() -> Palette | None:
     """The palette :func:`apply_theme` last applied (None before the first call)."""
     return _in_use
+
+
+def inset_spin_box_text(box: QAbstractSpinBox, pixels: int = 4) -> None:
+    """Keep a spin box's or date box's text off its left border.
+
+    Why: with a style sheet border, Qt 6.12 puts a spin box's text box flush against the left
+    border and ignores ``padding-left``. Call once for each spin or date box you make; the
+    margin survives theme changes.
+    """
+    edit = box.findChild(QLineEdit)
+    if edit is not None:
+        edit.setTextMargins(pixels, 0, 0, 0)
 
 
 def palette_for(widget: QWidget | None = None) -> Palette:

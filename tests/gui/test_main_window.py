@@ -128,8 +128,13 @@ def test_shortcuts_are_the_standard_ones(make_window) -> None:
     assert "Ctrl+Y" in [s.toString() for s in window.redo_action.shortcuts()]
 
 
-def test_f1_shows_help_for_the_current_tab(make_window, qtbot, dialog_answers) -> None:
+def test_f1_shows_help_for_the_current_tab(make_window, qtbot) -> None:
+    from lmns_desktop.gui.widgets.help_browser import HelpBrowser
+
     window = make_window()
     window.ui.tabs.setCurrentWidget(window.cohort_tab)
     window.ui.help_action.trigger()
-    assert "Cohort profiling" in dialog_answers.infos[-1][1]
+    assert window.findChild(HelpBrowser).current_page == "cohort.html"
+    window.ui.tabs.setCurrentWidget(window.reports_tab)
+    window.ui.help_action.trigger()
+    assert window.findChild(HelpBrowser).current_page == "reports.html"

@@ -247,6 +247,11 @@ def test_the_choose_button_fills_in_the_folder(dialog: PreferencesDialog, qtbot,
     assert dialog.data_folder_edit.text() == str(tmp_path)
 
 
+def test_number_boxes_keep_their_text_off_the_border(dialog: PreferencesDialog) -> None:
+    for spin in dialog.findChildren(QAbstractSpinBox):
+        assert spin.findChild(QLineEdit).textMargins().left() >= 4, spin.objectName()
+
+
 def test_every_control_has_a_name_a_tooltip_and_a_label(dialog: PreferencesDialog) -> None:
     buddies = {label.buddy() for label in dialog.findChildren(QLabel) if label.buddy()}
     gaps = []

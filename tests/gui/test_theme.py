@@ -144,10 +144,13 @@ def test_keyboard_focus_draws_a_2px_ring_in_the_focus_colour(app: QApplication, 
     assert _ring_width(target.grab().toImage(), ring, y) == 2
 
 
-def test_spin_box_text_does_not_touch_its_border(app: QApplication, qtbot) -> None:
+def test_spin_box_text_can_be_kept_off_the_border(app: QApplication, qtbot) -> None:
     theme.apply_theme(app, "light")
     spin = QSpinBox()
     qtbot.addWidget(spin)
-    spin.show()
     edit = spin.findChild(QLineEdit)
-    assert edit.textMargins().left() >= 4
+    assert edit.textMargins().left() == 0  # what Qt does with a style sheet border
+    theme.inset_spin_box_text(spin)
+    spin.show()
+    theme.apply_theme(app, "dark")  # a theme change keeps it
+    assert edit.textMargins().left() == 4

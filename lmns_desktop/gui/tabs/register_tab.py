@@ -53,13 +53,13 @@ def _read_register(path: Path, *, progress, is_cancelled):  # noqa: ANN001, ANN2
     return OpenResult(doc, fs.check_lock(path), fs.excel_lock_owner(path))
 
 
-def _save_register(doc, path, overwrite, *, progress, is_cancelled):  # noqa: ANN001, ANN202
+def _save_register(doc, path, overwrite, keep, *, progress, is_cancelled):  # noqa: ANN001, ANN202
     from lmns_desktop.core import file_safety as fs
     from lmns_desktop.core.register_store import save_register
 
     progress(20, f"Saving {Path(path).name if path else 'register'}")
     try:
-        return SaveResult(save_register(doc, path, overwrite=overwrite))
+        return SaveResult(save_register(doc, path, overwrite=overwrite, keep_backups=keep))
     except fs.FileChangedError as exc:
         return SaveResult(None, "changed", str(exc))
     except fs.FileInUseError as exc:
@@ -173,6 +173,7 @@ class RegisterTab(QWidget):
         self.jobs = JobSlot(self)
         self.journal_jobs = JobSlot(self)
         self.problems: list[Any] = []
+        self.keep_backups = 10  # from the preferences
         self._build()
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.undo_stack.indexChanged.connect(self._on_index_changed)
@@ -373,7 +374,7 @@ class RegisterTab(QWidget):
             return None
         self.setEnabled(False)  # no edits while the file is written
         return self.jobs.start(
-            Job(_save_register, self.doc, path, overwrite, name="save register"),
+            Job(_save_register, self.doc, path, overwrite, self.keep_backups, name="save register"),
             self._on_saved,
             lambda message: self._on_save_failed(message),
             label="Saving the register…",

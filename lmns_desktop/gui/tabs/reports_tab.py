@@ -13,7 +13,6 @@ from PySide6.QtCore import QDate, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -28,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lmns_desktop.gui.widgets.date_edit import DateEdit
 from lmns_desktop.gui.worker import Job, JobSlot
 
 if TYPE_CHECKING:
@@ -91,6 +91,7 @@ class ReportsTab(QWidget):
         self.profile: Any = None
         self.cohort_info: dict[str, Any] | None = None
         self.last_report: Any = None
+        self.suppression_rule: Any = None  # from the preferences (None: the NHS default)
         self.jobs = JobSlot(self)
         self.preview_jobs = JobSlot(self)
         self._preview_timer = QTimer(self, singleShot=True, interval=400)
@@ -204,10 +205,8 @@ class ReportsTab(QWidget):
                        self.suppress_check.toggled):
             signal.connect(self._options_changed)
 
-    def _date_edit(self, tip: str) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
+    def _date_edit(self, tip: str) -> DateEdit:
+        edit = DateEdit(self)
         edit.setAccessibleName(tip)
         edit.setToolTip(tip)
         return edit
@@ -276,6 +275,7 @@ class ReportsTab(QWidget):
             project_id=project,
             cohort_name=(self.cohort_info or {}).get("source", ""),
             unsuppressed=not self.suppress_check.isChecked(),
+            **({"rule": self.suppression_rule} if self.suppression_rule is not None else {}),
         )
 
     def _ready(self) -> tuple[bool, str]:

@@ -45,6 +45,7 @@ from lmns_desktop.gui.preferences import (
     Preferences,
     clean_list,
 )
+from lmns_desktop.gui.theme import inset_spin_box_text
 
 #: Counts shown in the live example of the disclosure rule.
 EXAMPLE_COUNTS = (0, 3, 7, 8, 12, 1234)
@@ -94,6 +95,7 @@ class PreferencesDialog(QDialog):
         spin = QSpinBox(self)
         spin.setRange(low, high)
         spin.setAccelerated(True)
+        inset_spin_box_text(spin)
         return spin
 
     def _build(self) -> None:
@@ -170,6 +172,7 @@ class PreferencesDialog(QDialog):
         self.continuity_spin.setRange(0.0, 100.0)
         self.continuity_spin.setDecimals(1)
         self.continuity_spin.setSuffix(" %")
+        inset_spin_box_text(self.continuity_spin)
         self._row(form, "Con&tinuity-of-carer target:", self.continuity_spin,
                   "Continuity-of-carer target",
                   "The share of women on a continuity-of-carer pathway the LMNS aims for")

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QDate, QTimer, Signal
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,21 +22,22 @@ from PySide6.QtWidgets import (
 )
 
 from lmns_desktop.gui.widgets.chart_view import ChartView
+from lmns_desktop.gui.widgets.date_edit import EMPTY_DATE, DateEdit
 from lmns_desktop.gui.widgets.frame_view import FrameView
 from lmns_desktop.gui.worker import Job, JobSlot
 
 ANY = "Any"
 CHART_KINDS = (("bars", "Bars with 95% CI"), ("equiplot", "Equity dot plot (all outcomes)"),
                ("gradient", "Deprivation gradient with SII line"))
-_EMPTY_DATE = QDate(1900, 1, 1)
 
 
-def _profile(prepared, frame, cohort_filter, *, progress, is_cancelled):  # noqa: ANN001, ANN202
+def _profile(prepared, frame, cohort_filter, options, *, progress, is_cancelled):  # noqa: ANN001, ANN202
     from lmns_desktop.core.profiling import findings, profile_cohort
 
     progress(10, "Profiling the cohort")
     result = cohort_filter.apply(frame, prepared)
-    profile = profile_cohort(prepared, mask=result, progress=progress, is_cancelled=is_cancelled)
+    profile = profile_cohort(prepared, options=options, mask=result, progress=progress,
+                             is_cancelled=is_cancelled)
     return profile, findings(profile)
 
 
@@ -59,6 +59,7 @@ class ProfileView(QWidget):
         self.frame: Any = None
         self.prepared: Any = None
         self.choices: dict[str, list[str]] = {}
+        self.options: Any = None  # ProfileOptions from the user's preferences (None: defaults)
         self.profile: Any = None
         self.jobs = JobSlot(self)
         self.crosstab_jobs = JobSlot(self)
@@ -73,13 +74,8 @@ class ProfileView(QWidget):
         combo.setToolTip(tip)
         return combo
 
-    def _date(self, name: str) -> QDateEdit:
-        edit = QDateEdit(self)
-        edit.setCalendarPopup(True)
-        edit.setDisplayFormat("dd/MM/yyyy")
-        edit.setMinimumDate(_EMPTY_DATE)
-        edit.setSpecialValueText("any")
-        edit.setDate(_EMPTY_DATE)
+    def _date(self, name: str) -> DateEdit:
+        edit = DateEdit(self, empty_text="any")
         edit.setAccessibleName(name)
         edit.setToolTip(f"{name} (booking date); 'any' means no limit")
         return edit
@@ -192,6 +188,12 @@ class ProfileView(QWidget):
         self.setEnabled(False)
 
     # --- data -----------------------------------------------------------------------------
+    def set_options(self, options: Any) -> None:
+        """Confidence level, reference groups and targets from the preferences; recomputes."""
+        self.options = options
+        if self.prepared is not None:
+            self._timer.start()
+
     def set_cohort(self, frame: Any, prepared: Any, choices: dict[str, list[str]]) -> None:
         """Show a new cohort; ``choices`` are the filter values (worked out in the worker)."""
         from lmns_desktop.core import vocab
@@ -229,7 +231,7 @@ class ProfileView(QWidget):
     def reset_filters(self) -> None:
         for edit in (self.date_from, self.date_to):
             edit.blockSignals(True)
-            edit.setDate(_EMPTY_DATE)
+            edit.setDate(EMPTY_DATE)
             edit.blockSignals(False)
         for combo in (self.trust_combo, self.site_combo, self.field_combo):
             combo.blockSignals(True)
@@ -240,8 +242,8 @@ class ProfileView(QWidget):
     def current_filter(self) -> Any:
         from lmns_desktop.core.profiling import CohortFilter
 
-        def date_of(edit: QDateEdit) -> Any:
-            return None if edit.date() == _EMPTY_DATE else edit.date().toPython()
+        def date_of(edit: DateEdit) -> Any:
+            return None if edit.is_empty() else edit.date().toPython()
 
         values: dict[str, list[Any]] = {}
         column = self.field_combo.currentData()
@@ -258,7 +260,8 @@ class ProfileView(QWidget):
     def recompute(self) -> None:
         if self.prepared is None:
             return
-        self.jobs.start(Job(_profile, self.prepared, self.frame, self.current_filter(), name="profile"),
+        self.jobs.start(Job(_profile, self.prepared, self.frame, self.current_filter(), self.options,
+                            name="profile"),
                         self._on_profiled, self._on_failed, label="Profiling…")
 
     def _on_failed(self, message: str) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QLabel,
@@ -26,25 +25,21 @@ from PySide6.QtWidgets import (
 )
 
 from lmns_desktop.core.register_schema import MULTI_SEPARATOR, Column
+from lmns_desktop.gui.widgets.date_edit import EMPTY_DATE as _EMPTY_DATE
+from lmns_desktop.gui.widgets.date_edit import DateEdit
 
 #: Text columns long enough to deserve a multi-line box.
 LONG_TEXT = {"Aim", "Notes", "Summary", "Outcome measures", "Process measures",
              "Balancing measures", "Co-production note", "Change idea", "Prediction", "Result",
              "Next steps"}
-_EMPTY_DATE = QDate(1900, 1, 1)
 _ERROR_STYLE = "color: #d5281b;"
 
 
-class _DateEdit(QDateEdit):
+class _DateEdit(DateEdit):
     """A UK date picker that can also be empty (shown as "not set")."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setCalendarPopup(True)
-        self.setDisplayFormat("dd/MM/yyyy")
-        self.setMinimumDate(_EMPTY_DATE)
-        self.setSpecialValueText("not set")
-        self.setDate(_EMPTY_DATE)
+        super().__init__(parent, empty_text="not set")
 
     def value(self) -> dt.date | None:
         date = self.date()
