@@ -120,10 +120,8 @@ class ChildPanel(QWidget):
         self.table.activated.connect(lambda _: self._edit_current())
 
     def show_rows(self, frame: Any) -> None:
-        first = self.table.frame_model.frame() is None
         self.table.frame_model.refresh_frame(frame)
-        if first:
-            self.table.fit_columns()
+        self.table.fit_columns(max_width=260)  # a project's rows are few: size to their text
         if "Project ID" in frame.columns:  # the panel is already about one project
             self.table.setColumnHidden(list(frame.columns).index("Project ID"), True)
         has = len(frame) > 0
@@ -266,7 +264,7 @@ class RegisterTab(QWidget):
         split.setOrientation(split.orientation().__class__.Vertical)
         split.addWidget(self.table)
         split.addWidget(detail)
-        split.setSizes([300, 420])
+        split.setSizes([400, 330])
         projects_page = QWidget(self)
         projects_layout = QVBoxLayout(projects_page)
         projects_layout.setContentsMargins(0, 0, 0, 0)
