@@ -22,6 +22,13 @@ from lmns_desktop.gui.widgets.progress_panel import ProgressPanel
 log = logging.getLogger(__name__)
 
 TAB_TOPICS = ("register", "cohort", "reports")
+#: Menu shortcuts, installed just after the window is first shown: Qt's first setShortcut costs
+#: ~20-50 ms (it builds the shortcut map), which the first paint should not wait for.
+SHORTCUTS = {
+    "new_action": "Ctrl+N", "open_action": "Ctrl+O", "import_cohort_action": "Ctrl+I",
+    "save_action": "Ctrl+S", "save_as_action": "Ctrl+Shift+S", "print_action": "Ctrl+P",
+    "quit_action": "Ctrl+Q", "help_action": "F1",
+}
 
 
 class MainWindow(QMainWindow):
@@ -60,9 +67,7 @@ class MainWindow(QMainWindow):
         self.undo_group.addStack(self.register_tab.undo_stack)
         self.undo_group.setActiveStack(self.register_tab.undo_stack)
         undo = self.undo_group.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
         redo = self.undo_group.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
         self.ui.edit_menu.addAction(undo)
         self.ui.edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
@@ -78,6 +83,20 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._update_title()
         self._rebuild_recent_menu()
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, self.install_shortcuts)
+
+    def install_shortcuts(self) -> None:
+        """Keyboard shortcuts for the menus and the register (see ``SHORTCUTS``)."""
+        if self.ui.help_action.shortcut().toString():
+            return
+        for name, keys in SHORTCUTS.items():
+            getattr(self.ui, name).setShortcut(QKeySequence(keys))
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Y"), QKeySequence.StandardKey.Redo])
+        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
+        self.register_tab.install_shortcuts()
 
     # --- set-up -------------------------------------------------------------------------
     def _connect_actions(self) -> None:
@@ -108,7 +127,6 @@ class MainWindow(QMainWindow):
         for action in (welcome, tour, guide):
             ui.help_menu.insertAction(ui.help_action, action)
         self.preferences_action = QAction("&Preferences…", self)
-        self.preferences_action.setShortcut(QKeySequence.StandardKey.Preferences)
         self.preferences_action.setToolTip("Backups, disclosure control, confidence level, targets, theme")
         self.preferences_action.triggered.connect(self._on_preferences_triggered)
         ui.edit_menu.addSeparator()

@@ -75,6 +75,8 @@ def make_window(qtbot, tmp_path: Path) -> Callable[..., object]:
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        # Shortcuts are installed just after the first paint (start-up speed).
+        qtbot.waitUntil(lambda: bool(window.ui.help_action.shortcut().toString()), timeout=5000)
         made.append(window)
         return window
 

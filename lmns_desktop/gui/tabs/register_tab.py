@@ -183,7 +183,15 @@ class RegisterTab(QWidget):
         self._set_enabled_actions()
 
     # --- building ----------------------------------------------------------------------
+    def install_shortcuts(self) -> None:
+        from PySide6.QtCore import Qt
+
+        for action, shortcut in self._shortcuts:
+            action.setShortcut(shortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
     def _build(self) -> None:
+        self._shortcuts: list[tuple[QAction, QKeySequence]] = []
         self.new_action = self._action("&New project…", "Add a project to the register",
                                        QKeySequence("Ctrl+Shift+N"), self.new_project)
         self.edit_action = self._action("&Edit project…", "Edit the selected project (Enter)",
@@ -302,8 +310,7 @@ class RegisterTab(QWidget):
         action = QAction(text, self)
         action.setToolTip(f"{tip} ({shortcut.toString()})")
         action.setStatusTip(tip)
-        action.setShortcut(shortcut)
-        action.setShortcutContext(action.shortcutContext().WidgetWithChildrenShortcut)
+        self._shortcuts.append((action, shortcut))  # set by install_shortcuts, after first paint
         action.triggered.connect(slot)
         self.addAction(action)
         return action
