@@ -35,17 +35,26 @@ def measure_series(measures: pd.DataFrame, name: str) -> pd.DataFrame:
     return rows.sort_values("Period", kind="mergesort")
 
 
-def measure_chart(measures: pd.DataFrame, name: str, *, target: float | None = None) -> tuple[Chart | None, str]:
-    """The SPC chart spec for one measure and a plain sentence about what it shows."""
+def measure_chart(measures: pd.DataFrame, name: str, *, target: float | None = None,
+                  baseline_points: int | None = None, recalc_from: int | None = None,
+                  trend_length: int = 7) -> tuple[Chart | None, str]:
+    """The SPC chart spec for one measure and a plain sentence about what it shows.
+
+    ``baseline_points`` fixes the limits on the first points (12 to 20 is usual);
+    ``recalc_from`` starts new limits at that point (0-based), e.g. after a known change.
+    """
     series = measure_series(measures, name)
     if len(series) < MIN_POINTS:
         return None, f"“{name}” has {len(series)} value(s); an SPC chart needs at least {MIN_POINTS}."
     direction_text = series["Improvement direction"].dropna().astype(str)
     improvement = DIRECTIONS.get(direction_text.iloc[-1] if len(direction_text) else "", "neutral")
-    result = xmr(series["Value"].astype(float).to_numpy(), improvement=improvement, target=target)
+    recalc = [recalc_from] if recalc_from is not None and 0 < recalc_from < len(series) else None
+    baseline = baseline_points if baseline_points and baseline_points < len(series) else None
+    result = xmr(series["Value"].astype(float).to_numpy(), improvement=improvement, target=target,
+                 baseline_points=baseline, recalc_at=recalc, trend_length=trend_length)
     labels = [f"{p:%b %Y}" for p in series["Period"]]
     chart = spc_chart(
-        result, labels, title=name,
+        result, labels, title=name, recalc_at=tuple(recalc or ()),
         alt_text=f"XmR chart of {name} over {len(series)} periods: "
                  f"{VARIATION_WORDS.get(result.variation or '', 'no signal')}.",
     )
@@ -54,6 +63,10 @@ def measure_chart(measures: pd.DataFrame, name: str, *, target: float | None = N
     text = f"{n} points, {series['Period'].min():%b %Y} to {series['Period'].max():%b %Y}: {reading}"
     if result.assurance:
         text += f"; {ASSURANCE_WORDS.get(result.assurance, result.assurance)}"
+    if baseline:
+        text += f"; limits fixed on the first {baseline} points"
+    if recalc:
+        text += f"; limits recalculated from {labels[recalc[0]]}"
     if n < 15:
         text += ". With fewer than 15 points, read the limits with caution"
     return chart, text + "."

@@ -290,3 +290,16 @@ def test_a_header_click_sorts_and_keeps_the_selection_after_an_edit(window, qtbo
     assert tab.current_project_id() == "IH-0010"
     titles = _titles(tab)
     assert titles == sorted(titles, key=str.casefold) or titles == sorted(titles, key=str.casefold, reverse=True)
+
+
+def test_spc_baseline_and_recalculation_change_the_chart(window, qtbot) -> None:
+    tab = window.register_tab
+    tab.select_project(tab.doc.find_project("IH-0001"))
+    tab.detail_tabs.setCurrentIndex(1)
+    assert "special cause" in tab.spc_summary.text()
+    tab.baseline_spin.setValue(12)
+    assert "limits fixed on the first 12 points" in tab.spc_summary.text()
+    tab.baseline_spin.setValue(0)
+    tab.recalc_combo.setCurrentIndex(14)  # the demo measures step up at their 15th month
+    text = tab.spc_summary.text()
+    assert "recalculated from" in text and tab.recalc_combo.currentText() in text

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSpinBox,
     QSplitter,
     QTabWidget,
     QToolButton,
@@ -242,9 +243,29 @@ class RegisterTab(QWidget):
         self.spc_summary.setWordWrap(True)
         measures_page = QWidget(self)
         measures_layout = QVBoxLayout(measures_page)
+        self.baseline_spin = QSpinBox(self)
+        self.baseline_spin.setRange(0, 60)
+        self.baseline_spin.setSpecialValueText("none")
+        self.baseline_spin.setAccessibleName("Fixed baseline points")
+        self.baseline_spin.setToolTip("Fix the mean and limits on the first N points (12 to 20 is "
+                                      "usual); 'none' uses every point")
+        self.recalc_combo = QComboBox(self)
+        self.recalc_combo.setAccessibleName("Recalculate limits from")
+        self.recalc_combo.setToolTip("Start new limits from this period, e.g. after a change was made")
+        self.trend_combo = QComboBox(self)
+        self.trend_combo.addItem("7 points", 7)
+        self.trend_combo.addItem("6 points", 6)
+        self.trend_combo.setAccessibleName("Trend rule length")
+        self.trend_combo.setToolTip("How many rising or falling points make a trend")
         picker_row = QHBoxLayout()
         picker_row.addWidget(QLabel("Measure:", measures_page))
         picker_row.addWidget(self.measure_picker, 1)
+        for text, widget in (("Baseline:", self.baseline_spin), ("Recalculate from:", self.recalc_combo),
+                             ("Trend:", self.trend_combo)):
+            label = QLabel(text, measures_page)
+            label.setBuddy(widget)
+            picker_row.addWidget(label)
+            picker_row.addWidget(widget)
         measures_layout.addLayout(picker_row)
         measures_split = QSplitter(measures_page)
         measures_split.addWidget(self.spc_chart)
@@ -302,7 +323,10 @@ class RegisterTab(QWidget):
             panel.add_requested.connect(self.add_child)
             panel.edit_requested.connect(self.edit_child)
             panel.delete_requested.connect(self.delete_children)
-        self.measure_picker.currentIndexChanged.connect(lambda _: self._draw_spc())
+        self.measure_picker.currentIndexChanged.connect(lambda _: self._on_measure_changed())
+        for signal in (self.baseline_spin.valueChanged, self.recalc_combo.currentIndexChanged,
+                       self.trend_combo.currentIndexChanged):
+            signal.connect(lambda *_: self._draw_spc())
         self.coverage.cell_activated.connect(self._on_coverage_cell)
         self.problems_view.problem_activated.connect(self._on_problem)
 
@@ -558,8 +582,24 @@ class RegisterTab(QWidget):
         if current in names:
             self.measure_picker.setCurrentText(current)
         self.measure_picker.blockSignals(False)
-        self._draw_spc()
+        self._on_measure_changed()
         self._set_enabled_actions()
+
+    def _on_measure_changed(self) -> None:
+        """A new measure: offer its periods as recalculation points, then draw it."""
+        from lmns_desktop.reports.measures import measure_series
+
+        self.recalc_combo.blockSignals(True)
+        self.recalc_combo.clear()
+        self.recalc_combo.addItem("no recalculation", None)
+        pid = self.current_project_id()
+        if self.doc is not None and pid and self.measure_picker.currentText():
+            series = measure_series(self.doc.children(SHEET_MEASURES, pid), self.measure_picker.currentText())
+            for i, period in enumerate(series["Period"]):
+                if i > 0:
+                    self.recalc_combo.addItem(f"{period:%b %Y}", i)
+        self.recalc_combo.blockSignals(False)
+        self._draw_spc()
 
     def _draw_spc(self) -> None:
         if self.doc is None or self._current_project_key() is None:
@@ -574,7 +614,12 @@ class RegisterTab(QWidget):
         from lmns_desktop.reports.charts import draw_chart
         from lmns_desktop.reports.measures import measure_chart
 
-        spec, summary = measure_chart(self.doc.children(SHEET_MEASURES, pid), name)
+        spec, summary = measure_chart(
+            self.doc.children(SHEET_MEASURES, pid), name,
+            baseline_points=self.baseline_spin.value() or None,
+            recalc_from=self.recalc_combo.currentData(),
+            trend_length=self.trend_combo.currentData() or 7,
+        )
         if spec is None:
             self.spc_chart.clear(summary)
         else:
