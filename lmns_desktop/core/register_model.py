@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -430,7 +431,7 @@ def next_evidence_id(doc: RegisterDocument) -> str:
 
 
 @dataclass
-class Edit:
+class Edit(ABC):
     """A change that can be undone and redone; ``sheets`` says which frames to refresh."""
 
     description: str
@@ -439,11 +440,13 @@ class Edit:
     def sheets(self) -> tuple[str, ...]:
         return ()
 
-    def undo(self, doc: RegisterDocument) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def undo(self, doc: RegisterDocument) -> None:
+        """Put the document back as it was before this edit."""
 
-    def redo(self, doc: RegisterDocument) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def redo(self, doc: RegisterDocument) -> None:
+        """Apply this edit again after it was undone."""
 
 
 def _insert(
