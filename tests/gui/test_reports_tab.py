@@ -64,3 +64,13 @@ def test_live_preview_follows_the_options(reports, qtbot) -> None:
     window, tab = reports
     qtbot.keyClicks(tab.title_edit, "March LMNS board")
     qtbot.waitUntil(lambda: "March LMNS board" in tab.preview.toPlainText(), timeout=30_000)
+
+
+def test_ticking_a_trust_limits_the_report_to_it(reports, qtbot) -> None:
+    window, tab = reports
+    assert tab.request().trusts == []
+    item = tab.trust_list.item(1)
+    item.setCheckState(Qt.CheckState.Checked)
+    assert tab.request().trusts == [item.text()]
+    tab.set_register(window.register_tab.doc)  # an edit refreshes the list; the tick stays
+    assert tab.request().trusts == [item.text()]

@@ -289,8 +289,9 @@ class RegisterTab(QWidget):
         detail_layout.addWidget(self.detail_title)
         detail_layout.addWidget(self.detail_tabs, 1)
 
-        split = QSplitter(self)
-        split.setOrientation(split.orientation().__class__.Vertical)
+        from PySide6.QtCore import Qt
+
+        split = QSplitter(Qt.Orientation.Vertical, self)
         split.addWidget(self.table)
         split.addWidget(detail)
         split.setSizes([400, 330])

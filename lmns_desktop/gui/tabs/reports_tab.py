@@ -232,15 +232,14 @@ class ReportsTab(QWidget):
     def set_register(self, register: RegisterDocument) -> None:
         self.register = register
         trusts = sorted({str(t) for t in register.projects["Trust"].dropna()})
-        ticked = {self.trust_list.item(i).text() for i in range(self.trust_list.count())
-                  if self.trust_list.item(i).checkState().value == 2}
+        from PySide6.QtCore import Qt
+
+        ticked = set(self._ticked_trusts())
         self.trust_list.blockSignals(True)
         self.trust_list.clear()
         for trust in trusts:
             item = QListWidgetItem(trust, self.trust_list)
-            item.setFlags(item.flags() | item.flags().ItemIsUserCheckable)
-            from PySide6.QtCore import Qt
-
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if trust in ticked else Qt.CheckState.Unchecked)
         self.trust_list.blockSignals(False)
         current = self.project_combo.currentText()
@@ -254,6 +253,12 @@ class ReportsTab(QWidget):
         self.project_combo.blockSignals(False)
         self._refresh()
 
+    def _ticked_trusts(self) -> list[str]:
+        from PySide6.QtCore import Qt
+
+        items = (self.trust_list.item(i) for i in range(self.trust_list.count()))
+        return [item.text() for item in items if item.checkState() == Qt.CheckState.Checked]
+
     def set_profile(self, profile: Any, cohort_info: dict[str, Any] | None = None) -> None:
         self.profile, self.cohort_info = profile, cohort_info
         self._refresh()
@@ -262,8 +267,7 @@ class ReportsTab(QWidget):
         """The options as a ``reports.build.ReportRequest``."""
         from lmns_desktop.reports.build import ReportRequest
 
-        trusts = [self.trust_list.item(i).text() for i in range(self.trust_list.count())
-                  if self.trust_list.item(i).checkState().value == 2]
+        trusts = self._ticked_trusts()
         project = self.project_combo.currentData() if self.project_combo.currentIndex() > 0 else None
         return ReportRequest(
             kind=self.template_key,
