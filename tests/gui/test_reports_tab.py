@@ -70,7 +70,8 @@ def test_ticking_a_trust_limits_the_report_to_it(reports, qtbot) -> None:
     window, tab = reports
     assert tab.request().trusts == []
     item = tab.trust_list.item(1)
+    trust = item.text()
     item.setCheckState(Qt.CheckState.Checked)
-    assert tab.request().trusts == [item.text()]
+    assert tab.request().trusts == [trust]
     tab.set_register(window.register_tab.doc)  # an edit refreshes the list; the tick stays
-    assert tab.request().trusts == [item.text()]
+    assert tab.request().trusts == [trust]
