@@ -150,6 +150,7 @@ class MainWindow(QMainWindow):
         self.cohort_tab.message.connect(lambda m: self.statusBar().showMessage(m, 8000))
         self.cohort_tab.load_failed.connect(lambda m: self._show_error("The cohort could not be imported", m))
         self.cohort_tab.import_requested.connect(self._on_import_cohort_triggered)
+        self.cohort_tab.compare_requested.connect(self._on_compare_requested)
         self.reports_tab.save_requested.connect(self._on_save_report_requested)
         self.reports_tab.print_requested.connect(self._on_print_triggered)
         self.reports_tab.print_preview_requested.connect(lambda: self.reports_tab.prepare_print(preview=True))
@@ -221,6 +222,12 @@ class MainWindow(QMainWindow):
             self.settings.add_recent_cohort(source)
             self._rebuild_recent_menu()
         self.statusBar().showMessage(f"Imported cohort: {len(frame):,} rows", 8000)
+
+    def _on_compare_requested(self) -> None:
+        path = dialogs.open_file(self, "Choose the cohort to compare with", self.settings.last_folder,
+                                 dialogs.COHORT_FILTER)
+        if path is not None:
+            self.cohort_tab.compare_with(path)
 
     def _on_password_needed(self, path: Path, message: str) -> None:
         password = dialogs.ask_password(self, "Password needed", f"{message}\n\nPassword for {path.name}:")

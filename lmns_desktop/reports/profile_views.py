@@ -184,3 +184,16 @@ def filter_choices(frame: pd.DataFrame) -> dict[str, list[str]]:
         labels = {"Yes" if v is True else "No" if v is False else str(v) for v in values.unique()}
         out[str(column)] = sorted(labels)
     return out
+
+
+def comparison_table(comparison: Any) -> pd.DataFrame:
+    """Two cohorts side by side: each group's share in A and B and the difference with its CI."""
+    rows = [comparison.core20] if comparison.core20 else []
+    rows += list(comparison.groups)
+    return pd.DataFrame(
+        [{"Dimension": dimension_label(r.dimension), "Group": str(r.group),
+          f"% {comparison.label_a}": _num(r.share_a, 1), f"% {comparison.label_b}": _num(r.share_b, 1),
+          "Difference (points)": _num(r.difference, 1), "CI low": _num(r.ci_low, 1),
+          "CI high": _num(r.ci_high, 1), "Reach": r.direction or "not computable"}
+         for r in rows],
+    )

@@ -173,3 +173,19 @@ def test_dropping_a_workbook_on_the_register_tab_opens_it_as_the_register(make_w
     window.dropEvent(QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
                                 Qt.KeyboardModifier.NoModifier))
     qtbot.waitUntil(lambda: window.register_tab.doc is not None, timeout=20_000)
+
+
+def test_compare_two_cohorts_shows_shares_differences_and_reach(cohort_window, qtbot, dialog_answers, tmp_path) -> None:
+    from lmns_desktop.core import demo_data
+
+    tab = cohort_window.cohort_tab
+    everyone = demo_data.write_cohort(tmp_path / "all bookings.xlsx", rows=3000, seed=99)
+    dialog_answers.open_path = everyone
+    qtbot.mouseClick(tab.compare_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.comparison is not None, timeout=30_000)
+    frame = tab.compare_table.frame_model.frame()
+    assert {"% demo_cohort", "% all bookings", "Difference (points)", "Reach"} <= set(frame.columns)
+    core20 = frame.iloc[0]
+    assert core20["Group"] == "Core20"
+    assert abs(core20["Difference (points)"] - (core20["% demo_cohort"] - core20["% all bookings"])) < 0.11
+    assert tab.pages.currentIndex() == 3 and tab.compare_statements.toPlainText()

@@ -57,6 +57,20 @@ def _import(path: Path, sheet: str | None, password: str | None, mapping: Any, d
     return ImportOutcome(imported, prepared, choices=filter_choices(imported.frame))
 
 
+def _import_for_comparison(path: Path, data_dir: Path, reference_dir: Path | None, options: Any,
+                           *, progress, is_cancelled):  # noqa: ANN001, ANN202
+    """Import and profile a second cohort (e.g. all bookings) to compare the first one with."""
+    from lmns_desktop.core.profiling import profile_cohort
+
+    outcome = _import(path, None, None, None, data_dir, reference_dir, progress=progress,
+                      is_cancelled=is_cancelled)
+    if outcome.needs_password:
+        from lmns_desktop.core.errors import UserError
+
+        raise UserError(f"{path.name} is protected by a password; save an unprotected copy to compare with it.")
+    return profile_cohort(outcome.prepared, options=options)
+
+
 class CohortTab(QWidget):
     """Imports in the background and shows the data, its quality and its profile."""
 
@@ -65,6 +79,7 @@ class CohortTab(QWidget):
     snapshot_requested = Signal(object)  # a disclosure-controlled snapshot dict
     load_failed = Signal(str)
     import_requested = Signal()
+    compare_requested = Signal()
     password_needed = Signal(Path, str)
     message = Signal(str)
 
@@ -114,6 +129,26 @@ class CohortTab(QWidget):
         self.pages.addTab(self.profile_view, "Profile")
         self.pages.addTab(self.table, "Data")
         self.pages.addTab(self.quality, "Data quality")
+        self.compare_button = QPushButton("Choose the cohort to compare with…", self)
+        self.compare_button.setToolTip("For example the whole booking population, to see whether a "
+                                       "project reaches the Core20PLUS groups")
+        self.compare_button.setEnabled(False)
+        self.compare_statements = QTextBrowser(self)
+        self.compare_statements.setAccessibleName("Reach statements")
+        self.compare_table = FrameView(self, accessible_name="Comparison of the two cohorts")
+        compare_page = QWidget(self)
+        compare_layout = QVBoxLayout(compare_page)
+        intro = QLabel("Compare this cohort (for example a project's participants) with another "
+                       "(for example all bookings): each group's share in both, and the difference "
+                       "with its 95% confidence interval.", compare_page)
+        intro.setWordWrap(True)
+        compare_layout.addWidget(intro)
+        compare_layout.addWidget(self.compare_button)
+        compare_layout.addWidget(self.compare_statements, 1)
+        compare_layout.addWidget(self.compare_table, 2)
+        self.pages.addTab(compare_page, "Compare")
+        self.compare_button.clicked.connect(self.compare_requested)
+        self.comparison: Any = None
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -165,6 +200,7 @@ class CohortTab(QWidget):
         self.sheet_combo.setEnabled(len(imported.source.sheets) > 1)
         self.sheet_combo.blockSignals(False)
         self.mapping_button.setEnabled(True)
+        self.compare_button.setEnabled(True)
         lines = imported.quality.summary()
         mapped = sum(1 for s in imported.mapping if s.field)
         unsure = [s.column for s in imported.mapping if s.field and not s.high_confidence]
@@ -178,6 +214,37 @@ class CohortTab(QWidget):
         self.quality.setHtml(_quality_html(imported))
         self.profile_view.set_cohort(frame, outcome.prepared, outcome.choices or {})
         self.cohort_loaded.emit(frame)
+
+    def compare_with(self, path: Path) -> Job | None:
+        """Import ``path`` as cohort B and compare the current profile (A) with it."""
+        if self.profile_view.profile is None or self.source is None:
+            return None
+        path = Path(path)
+        return self.jobs.start(
+            Job(_import_for_comparison, path, self.data_dir, self.reference_dir,
+                self.profile_view.options, name="compare cohorts"),
+            lambda profile_b: self._on_compared(path, profile_b),
+            self.load_failed.emit, label=f"Importing {path.name} to compare…",
+        )
+
+    def _on_compared(self, path: Path, profile_b: Any) -> None:
+        from html import escape
+
+        from lmns_desktop.core.profiling import compare_cohorts
+        from lmns_desktop.reports.profile_views import comparison_table
+
+        assert self.source is not None
+        comparison = compare_cohorts(self.profile_view.profile, profile_b,
+                                     label_a=self.source.stem, label_b=path.stem)
+        self.comparison = comparison
+        lines = comparison.statements(include_similar=False) or [
+            "No group's share differs between the two cohorts by more than chance would explain."]
+        self.compare_statements.setHtml("<ul>" + "".join(f"<li>{escape(s)}</li>" for s in lines)
+                                        + "</ul>" + "".join(f"<p><small>{escape(n)}</small></p>"
+                                                            for n in comparison.notes))
+        self.compare_table.frame_model.set_frame(comparison_table(comparison))
+        self.compare_table.fit_columns()
+        self.pages.setCurrentIndex(3)
 
     def _apply_masking(self) -> None:
         from lmns_desktop.core import vocab
