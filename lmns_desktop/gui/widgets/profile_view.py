@@ -167,6 +167,7 @@ class ProfileView(QWidget):
         self.inner.addTab(results_page, "Results")
         self.inner.addTab(self.findings, "Findings")
         self.inner.addTab(crosstab_page, "Cross-tab")
+        self.inner.currentChanged.connect(lambda _: self._compute_crosstab())
         layout = QVBoxLayout(self)
         layout.addWidget(filters)
         layout.addWidget(self.headline)
@@ -338,6 +339,8 @@ class ProfileView(QWidget):
         self.chart.draw(lambda fig: draw_chart(fig, spec), spec.alt_text)
 
     def _compute_crosstab(self) -> None:
+        if self.inner.currentIndex() != 2:  # only when the Cross-tab page is shown
+            return
         rows, cols = self.row_dim.currentData(), self.col_dim.currentData()
         if self.prepared is None or rows is None or cols is None or rows == cols:
             return
