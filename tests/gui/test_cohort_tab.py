@@ -189,3 +189,27 @@ def test_compare_two_cohorts_shows_shares_differences_and_reach(cohort_window, q
     assert core20["Group"] == "Core20"
     assert abs(core20["Difference (points)"] - (core20["% demo_cohort"] - core20["% all bookings"])) < 0.11
     assert tab.pages.currentIndex() == 3 and tab.compare_statements.toPlainText()
+
+
+def test_a_projects_snapshots_can_be_compared_over_time(cohort_window, qtbot, demo_files, monkeypatch) -> None:
+    from lmns_desktop.gui import dialogs
+
+    window = cohort_window
+    window.open_register(demo_files[0])
+    qtbot.waitUntil(lambda: window.register_tab.doc is not None, timeout=20_000)
+    monkeypatch.setattr(dialogs, "choose_item", lambda parent, title, label, items: items[0])
+    window.cohort_tab.profile_view.snapshot_button.click()
+    view = window.cohort_tab.profile_view
+    trust = view.trust_combo.itemText(1)
+    view.trust_combo.setCurrentIndex(1)
+    frame = window.cohort_tab.imported.frame
+    qtbot.waitUntil(lambda: view.profile.n_rows == int((frame["trust"] == trust).sum()), timeout=20_000)
+    view.snapshot_button.click()
+    tab = window.register_tab
+    tab.select_project(tab.doc.find_project("IH-0001"))
+    button = tab.evidence_panel.trend_button
+    assert button.isEnabled() and len(tab.evidence_panel.snapshots) == 2
+    button.click()
+    table = tab.snapshot_dialog.findChild(type(tab.table)).frame_model.frame()
+    assert table.shape[1] == 3  # the measure names and one column per snapshot
+    assert "core20_percent" in set(table["Measure"])

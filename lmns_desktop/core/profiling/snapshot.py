@@ -273,3 +273,22 @@ def snapshot_text(snapshot: Mapping[str, Any], limit: int = CELL_LIMIT) -> str:
         trimmed["left_out"] = dropped
     body = json.dumps(trimmed, separators=(",", ":"), default=str)
     return f"{snapshot.get('summary', '')}\n{body}"[:limit]
+
+
+def snapshot_from_text(text: object) -> dict[str, Any] | None:
+    """The snapshot stored in a register cell by :func:`snapshot_text`, or None if it has none."""
+    import json
+
+    if not isinstance(text, str) or "\n{" not in text:
+        return None
+    try:
+        data = json.loads(text[text.index("\n{") + 1:])
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) and str(data.get("schema", "")).startswith(
+        "lmns-profile-snapshot") else None
+
+
+def snapshots_in(summaries: Sequence[object]) -> list[dict[str, Any]]:
+    """Every profile snapshot found in a project's evidence summaries."""
+    return [s for s in (snapshot_from_text(t) for t in summaries) if s is not None]

@@ -110,6 +110,12 @@ class ChildPanel(QWidget):
         buttons = QVBoxLayout()
         for b in (self.add_button, self.edit_button, self.delete_button):
             buttons.addWidget(b)
+        self.trend_button: QPushButton | None = None
+        if sheet == SHEET_EVIDENCE:
+            self.trend_button = QPushButton("Compare profile snapshots…", self)
+            self.trend_button.setToolTip("Line up this project's cohort profile snapshots over time")
+            self.trend_button.setEnabled(False)
+            buttons.addWidget(self.trend_button)
         buttons.addStretch(1)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -121,6 +127,11 @@ class ChildPanel(QWidget):
         self.table.activated.connect(lambda _: self._edit_current())
 
     def show_rows(self, frame: Any) -> None:
+        if self.trend_button is not None:
+            from lmns_desktop.core.profiling.snapshot import snapshots_in
+
+            self.snapshots = snapshots_in(list(frame["Summary"])) if "Summary" in frame else []
+            self.trend_button.setEnabled(bool(self.snapshots))
         self.table.frame_model.refresh_frame(frame)
         self.table.fit_columns(max_width=260)  # a project's rows are few: size to their text
         if "Project ID" in frame.columns:  # the panel is already about one project
@@ -320,6 +331,8 @@ class RegisterTab(QWidget):
         # "activated" covers double-click and Enter (and single click where the style says so).
         self.table.activated.connect(lambda _: self.edit_selected_project())
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._show_details())
+        assert self.evidence_panel.trend_button is not None
+        self.evidence_panel.trend_button.clicked.connect(self.show_snapshot_trend)
         for panel in (self.evidence_panel, self.measures_panel, self.pdsa_panel):
             panel.add_requested.connect(self.add_child)
             panel.edit_requested.connect(self.edit_child)
@@ -808,6 +821,34 @@ class RegisterTab(QWidget):
         if ok:
             self.message.emit(f"Added the cohort profile to {project_id}'s evidence (save to keep it)")
         return ok
+
+    def show_snapshot_trend(self) -> None:
+        """The selected project's profile snapshots side by side, oldest first."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+        from lmns_desktop.core.profiling import compare_snapshots
+
+        snapshots = getattr(self.evidence_panel, "snapshots", [])
+        if not snapshots:
+            return
+        trend = compare_snapshots(snapshots)
+        table = trend.table.set_index("created_at").T.reset_index().rename(columns={"index": "Measure"})
+        dialog = QDialog(self)
+        dialog.setWindowTitle(f"Profile snapshots of {self.current_project_id()} over time")
+        view = FrameView(dialog, accessible_name="Snapshots over time")
+        view.frame_model.set_frame(table.astype(str).replace({"nan": "", "None": ""}))
+        view.fit_columns()
+        notes = QLabel(" ".join(trend.notes) or "Figures are disclosure-controlled aggregates.", dialog)
+        notes.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+        close.rejected.connect(dialog.reject)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(view, 1)
+        layout.addWidget(notes)
+        layout.addWidget(close)
+        dialog.resize(820, 560)
+        dialog.show()
+        self.snapshot_dialog = dialog
 
     # --- navigation from other views ----------------------------------------------------
     def _on_coverage_cell(self, group: str, stream: str) -> None:
