@@ -312,3 +312,18 @@ def palette_for(widget: QWidget | None = None) -> Palette:
     colour = (widget.palette() if widget is not None else QGuiApplication.palette()).color(
         QPalette.ColorRole.Window)
     return DARK if colour.lightness() < 128 else LIGHT
+
+
+#: Colours for meaning (problems, warnings, gaps, headline figures), readable in both themes.
+SIGNAL_COLOURS = {
+    "light": {"error": "#D5281B", "warning": "#8A4B00", "gap_bg": "#FFF4D6", "gap_fg": "#6B3A00",
+              "figure": "#005EB8"},
+    "dark": {"error": "#FF8A80", "warning": "#FFD58A", "gap_bg": "#4A3A12", "gap_fg": "#FFE3A8",
+             "figure": "#8CC8FF"},
+}
+
+
+def signal_colour(role: str, widget: QWidget | None = None) -> str:
+    """The colour for ``role`` ("error", "warning", "gap_bg", "gap_fg", "figure") in the theme
+    the widget is shown in, so meaning never becomes unreadable on a dark background."""
+    return SIGNAL_COLOURS["dark" if palette_for(widget).name == "dark" else "light"][role]

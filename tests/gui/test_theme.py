@@ -154,3 +154,13 @@ def test_spin_box_text_can_be_kept_off_the_border(app: QApplication, qtbot) -> N
     spin.show()
     theme.apply_theme(app, "dark")  # a theme change keeps it
     assert edit.textMargins().left() == 4
+
+
+def test_signal_colours_keep_contrast_in_both_themes() -> None:
+    from lmns_desktop.gui.theme import DARK, LIGHT, SIGNAL_COLOURS, contrast_ratio
+
+    for name, pal in (("light", LIGHT), ("dark", DARK)):
+        colours = SIGNAL_COLOURS[name]
+        for role in ("error", "warning", "figure"):
+            assert contrast_ratio(colours[role], pal.base) >= 4.5, (name, role)
+        assert contrast_ratio(colours["gap_fg"], colours["gap_bg"]) >= 4.5, name

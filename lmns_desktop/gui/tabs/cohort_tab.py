@@ -209,7 +209,10 @@ class CohortTab(QWidget):
         if imported.profile:
             head += f" using the saved mapping “{imported.profile}”"
         if unsure:
-            head += f". <span style='color:#8A4B00'>Check the mapping of {', '.join(unsure[:4])}.</span>"
+            from lmns_desktop.gui.theme import signal_colour
+
+            head += (f". <span style='color:{signal_colour('warning', self)}'>Check the mapping of "
+                     f"{', '.join(unsure[:4])}.</span>")
         self.summary.setText(head + "<br>" + " ".join(lines[1:]))
         self.quality.setHtml(_quality_html(imported))
         self.profile_view.set_cohort(frame, outcome.prepared, outcome.choices or {})

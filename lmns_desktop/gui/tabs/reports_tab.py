@@ -300,7 +300,10 @@ class ReportsTab(QWidget):
     def _options_changed(self, *_: Any) -> None:
         if self.settings is not None:
             self.settings.report_author = self.author_edit.text().strip()
-        self.suppress_check.setStyleSheet("" if self.suppress_check.isChecked() else "color: #d5281b;")
+        from lmns_desktop.gui.theme import signal_colour
+
+        off = f"color: {signal_colour('error', self)};"
+        self.suppress_check.setStyleSheet("" if self.suppress_check.isChecked() else off)
         self._preview_timer.start()
 
     def _refresh(self) -> None:
@@ -327,7 +330,9 @@ class ReportsTab(QWidget):
         self.preview.setHtml(html)
 
     def _on_preview_failed(self, message: str) -> None:
-        self.preview.setHtml(f"<p style='color:#d5281b'>{message}</p>")
+        from lmns_desktop.gui.theme import signal_colour
+
+        self.preview.setHtml(f"<p style='color:{signal_colour('error', self)}'>{message}</p>")
 
     def save(self, out: Path) -> Job | None:
         if not self._ready()[0]:

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from lmns_desktop.core.coverage import SummaryCards
 
 GAP_TEXT = "gap"
-GAP_BRUSH = QColor("#FFF4D6")
 
 
 class _Card(QFrame):
@@ -38,7 +37,6 @@ class _Card(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.value.setFont(font)
-        self.value.setStyleSheet("color: #005EB8;")
         self.caption = QLabel(caption, self)
         self.caption.setWordWrap(True)
         layout.addWidget(self.value)
@@ -87,6 +85,10 @@ class CoverageView(QWidget):
         layout.addWidget(self.legend)
 
     def show_coverage(self, matrix: pd.DataFrame, cards: SummaryCards) -> None:
+        from lmns_desktop.gui.theme import signal_colour
+
+        for key in ("projects", "active", "evidence", "reached"):
+            self.cards[key].value.setStyleSheet(f"color: {signal_colour('figure', self)};")
         from PySide6.QtCore import Qt
 
         self.cards["projects"].set(f"{cards.projects:,}")
@@ -99,7 +101,7 @@ class CoverageView(QWidget):
         )
         self.cards["rag"].set(", ".join(f"{int(v)} {k}" for k, v in cards.by_rag.items() if v) or "–")
         for key in ("status", "rag"):
-            self.cards[key].value.setStyleSheet("color: #212b32;")
+            self.cards[key].value.setStyleSheet("")
             font = self.cards[key].value.font()
             font.setPointSizeF(self.font().pointSizeF() * 1.05)
             self.cards[key].value.setFont(font)
@@ -123,8 +125,8 @@ class CoverageView(QWidget):
                 item.setData(Qt.ItemDataRole.UserRole, (str(group), str(stream)))
                 item.setToolTip(f"{group} × {stream}: {count} active project{'s' if count != 1 else ''}")
                 if count == 0:
-                    item.setBackground(QBrush(GAP_BRUSH))
-                    item.setForeground(QBrush(QColor("#8A4B00")))
+                    item.setBackground(QBrush(QColor(signal_colour("gap_bg", self))))
+                    item.setForeground(QBrush(QColor(signal_colour("gap_fg", self))))
                 else:
                     item.setFont(bold)
                 self.matrix.setItem(r, c, item)

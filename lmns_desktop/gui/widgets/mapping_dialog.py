@@ -75,7 +75,9 @@ class MappingDialog(QDialog):
         self.profile_edit.setAccessibleName("Save this mapping as")
         self.profile_edit.setToolTip("Give the mapping a name to save it (column names only, never values)")
         self.problem = QLabel(self)
-        self.problem.setStyleSheet("color: #d5281b;")
+        from lmns_desktop.gui.theme import signal_colour
+
+        self.problem.setStyleSheet(f"color: {signal_colour('error', self)};")
         self.problem.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use this mapping")

@@ -48,6 +48,8 @@ class RecordDialog(QDialog):
         if errors:
             n = len(errors)
             self.summary.setText(f"Please correct {n} field{'s' if n > 1 else ''} before saving.")
-            self.summary.setStyleSheet("color: #d5281b;")
+            from lmns_desktop.gui.theme import signal_colour
+
+            self.summary.setStyleSheet(f"color: {signal_colour('error', self)};")
             return
         self.accept()

@@ -32,7 +32,6 @@ from lmns_desktop.gui.widgets.date_edit import DateEdit
 LONG_TEXT = {"Aim", "Notes", "Summary", "Outcome measures", "Process measures",
              "Balancing measures", "Co-production note", "Change idea", "Prediction", "Result",
              "Next steps"}
-_ERROR_STYLE = "color: #d5281b;"
 
 
 class _DateEdit(DateEdit):
@@ -68,6 +67,7 @@ class RecordForm(QWidget):
     def __init__(self, columns: Sequence[Column], choices: Mapping[str, Sequence[str]],
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from lmns_desktop.gui.theme import signal_colour
         self.columns = list(columns)
         self.editors: dict[str, QWidget] = {}
         self.error_labels: dict[str, QLabel] = {}
@@ -81,7 +81,7 @@ class RecordForm(QWidget):
             label = QLabel(f"{column.header}{' *' if column.required else ''}:", self)
             label.setBuddy(editor)
             error = QLabel(self)
-            error.setStyleSheet(_ERROR_STYLE)
+            error.setStyleSheet(f"color: {signal_colour('error', self)};")
             error.setWordWrap(True)
             error.hide()
             error.setAccessibleName(f"{column.header} problem")

@@ -179,4 +179,6 @@ class RegisterImportDialog(QDialog):
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(message)
-        self.status.setStyleSheet("color: #d5281b;")
+        from lmns_desktop.gui.theme import signal_colour
+
+        self.status.setStyleSheet(f"color: {signal_colour('error', self)};")
