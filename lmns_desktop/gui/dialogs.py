@@ -15,7 +15,31 @@ COHORT_FILTER = (
 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
-    QMessageBox.warning(parent, title, message)
+    """What happened and what to do, with "Copy details" for the IT helpdesk."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, message, parent=parent)
+    copy = box.addButton("Copy details", QMessageBox.ButtonRole.ActionRole)
+    box.addButton(QMessageBox.StandardButton.Ok)
+    copy.clicked.disconnect()  # keep the box open after copying
+    copy.clicked.connect(lambda: copy_details(title, message))
+    box.exec()
+
+
+def error_details(title: str, message: str) -> str:
+    """Text for the helpdesk: the message, version, system and where the log is (no data)."""
+    import platform
+
+    import lmns_desktop
+    from lmns_desktop import paths
+
+    return (f"{title}\n{message}\n\nLMNS Inclusion Health Desktop {lmns_desktop.__version__}\n"
+            f"{platform.platform()}; Python {platform.python_version()}\n"
+            f"Log file: {paths.log_dir() / 'lmns-desktop.log'}")
+
+
+def copy_details(title: str, message: str) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.clipboard().setText(error_details(title, message))
 
 
 def show_info(parent: QWidget | None, title: str, message: str) -> None:

@@ -58,6 +58,9 @@ class MainWindow(QMainWindow):
             index = self.ui.tabs.addTab(tab, title)
             self.ui.tabs.setTabToolTip(index, tip)
 
+        from lmns_desktop.gui.widgets.toast import Toast
+
+        self.toast = Toast(self)
         self.progress_panel = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress_panel)
         for slot in (self.register_tab.jobs, self.cohort_tab.jobs, self.reports_tab.jobs):
@@ -436,6 +439,7 @@ class MainWindow(QMainWindow):
         self._rebuild_recent_menu()
         self._update_title()
         self.statusBar().showMessage(f"Saved {path.name} (a backup of the previous version was kept)", 8000)
+        self.toast.notify(f"Register saved: {path.name}. The previous version is in the .backups folder.", path)
         if self._close_after_save:
             self.close()
 
@@ -538,6 +542,7 @@ class MainWindow(QMainWindow):
 
     def _on_report_saved(self, path: Path) -> None:
         self.statusBar().showMessage(f"Saved {path}", 8000)
+        self.toast.notify(f"Report saved: {path.name}", path)
         if self.reports_tab.open_check.isChecked():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 

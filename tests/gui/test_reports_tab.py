@@ -75,3 +75,23 @@ def test_ticking_a_trust_limits_the_report_to_it(reports, qtbot) -> None:
     assert tab.request().trusts == [trust]
     tab.set_register(window.register_tab.doc)  # an edit refreshes the list; the tick stays
     assert tab.request().trusts == [trust]
+
+
+def test_a_saved_report_shows_a_notice_with_open_buttons(reports, qtbot, dialog_answers, tmp_path) -> None:
+    window, tab = reports
+    dialog_answers.save_path = tmp_path / "board.pdf"
+    with qtbot.waitSignal(tab.report_saved, timeout=60_000):
+        qtbot.mouseClick(tab.save_buttons["PDF"], Qt.MouseButton.LeftButton)
+    assert window.toast.isVisible()
+    assert "board.pdf" in window.toast.label.text()
+    assert window.toast.open_file_button.isVisible() and window.toast.open_folder_button.isVisible()
+    qtbot.mouseClick(window.toast.close_button, Qt.MouseButton.LeftButton)
+    assert not window.toast.isVisible()
+
+
+def test_error_details_for_the_helpdesk_hold_no_data() -> None:
+    from lmns_desktop.gui.dialogs import error_details
+
+    text = error_details("The cohort could not be imported", "export.xlsx is empty. Choose another file.")
+    assert "export.xlsx is empty" in text and "LMNS Inclusion Health Desktop" in text
+    assert "lmns-desktop.log" in text
