@@ -218,6 +218,18 @@ def _split_special(t: _Tracker, stripped: list[str]) -> tuple[list[int], list[in
     return blank, errors, markers
 
 
+
+def _distinct_values(
+    series: pd.Series, fld: str
+) -> tuple[np.ndarray, list[str], _Tracker, list[str], set[int]]:
+    """The common start of every normaliser: distinct values, their tracker, the values
+    stripped, and the indices of blanks, formula errors and missing markers (already counted)."""
+    codes, uniques = _factorize(series)
+    t = _Tracker(fld, series.index, codes, uniques)
+    stripped = [u.strip() for u in uniques]
+    blank, errors, markers = _split_special(t, stripped)
+    return codes, uniques, t, stripped, set(blank) | set(errors) | set(markers)
+
 def _unique_frame(series: pd.Series, fld: str, direct: bool = False) -> tuple[_Tracker, pd.Series]:
     """Tracker plus the distinct values as a string Series (vectorised work on distinct values).
 
@@ -431,11 +443,7 @@ def parse_uk_dates(
 
 
 def _normalise_date(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
-    codes, uniques = _factorize(series)
-    t = _Tracker(fld, series.index, codes, uniques)
-    stripped = [u.strip() for u in uniques]
-    blank, errors, markers = _split_special(t, stripped)
-    special = set(blank) | set(errors) | set(markers)
+    codes, uniques, t, stripped, special = _distinct_values(series, fld)
     values, kinds = parse_uk_dates(stripped)
     for i in special:
         values[i] = np.datetime64("NaT")
@@ -509,11 +517,7 @@ def _parse_number(text: str, fld: str) -> tuple[float | None, str]:
 def _normalise_number(
     series: pd.Series, fld: str, source_column: str
 ) -> tuple[pd.Series, _Tracker]:
-    codes, uniques = _factorize(series)
-    t = _Tracker(fld, series.index, codes, uniques)
-    stripped = [u.strip() for u in uniques]
-    blank, errors, markers = _split_special(t, stripped)
-    special = set(blank) | set(errors) | set(markers)
+    codes, uniques, t, stripped, special = _distinct_values(series, fld)
     values = np.full(len(uniques), np.nan)
     kinds = []
     for i, s in enumerate(stripped):
@@ -1062,11 +1066,7 @@ _LSOA_WALES = re.compile(r"^W01\d{6}$")
 
 
 def _normalise_lsoa(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
-    codes, uniques = _factorize(series)
-    t = _Tracker(fld, series.index, codes, uniques)
-    stripped = [u.strip() for u in uniques]
-    blank, errors, markers = _split_special(t, stripped)
-    special = set(blank) | set(errors) | set(markers)
+    codes, uniques, t, stripped, special = _distinct_values(series, fld)
     values = np.empty(len(uniques), dtype=object)
     reformatted, welsh, invalid = [], [], []
     for i, s in enumerate(stripped):
@@ -1163,11 +1163,7 @@ _DECILE = re.compile(r"^\D{0,16}?(\d{1,2})(?:\.0+)?(?:\s*[-:(].*|\s+\D.*)?$")
 
 
 def _normalise_decile(series: pd.Series, fld: str) -> tuple[pd.Series, _Tracker]:
-    codes, uniques = _factorize(series)
-    t = _Tracker(fld, series.index, codes, uniques)
-    stripped = [u.strip() for u in uniques]
-    blank, errors, markers = _split_special(t, stripped)
-    special = set(blank) | set(errors) | set(markers)
+    codes, uniques, t, stripped, special = _distinct_values(series, fld)
     values = np.full(len(uniques), -1, dtype=np.int16)
     text, invalid = [], []
     for i, s in enumerate(stripped):
