@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QKeySequence, QUndoGroup
@@ -14,14 +15,21 @@ from lmns_desktop import paths
 from lmns_desktop.gui import dialogs
 from lmns_desktop.gui.forms.ui_main_window import Ui_MainWindow
 from lmns_desktop.gui.settings import Settings
-from lmns_desktop.gui.tabs.cohort_tab import CohortTab
-from lmns_desktop.gui.tabs.register_tab import RegisterTab
-from lmns_desktop.gui.tabs.reports_tab import ReportsTab
 from lmns_desktop.gui.widgets.progress_panel import ProgressPanel
+
+if TYPE_CHECKING:
+    from lmns_desktop.gui.tabs.cohort_tab import CohortTab
+    from lmns_desktop.gui.tabs.register_tab import RegisterTab
+    from lmns_desktop.gui.tabs.reports_tab import ReportsTab
 
 log = logging.getLogger(__name__)
 
 TAB_TOPICS = ("register", "cohort", "reports")
+TAB_TITLES = (
+    ("&Register", "Projects in the LMNS register"),
+    ("&Cohort profiling", "Import and profile a patient cohort"),
+    ("R&eports", "Board summary, project one-pager, cohort profile"),
+)
 #: Menu shortcuts, installed just after the window is first shown: Qt's first setShortcut costs
 #: ~20-50 ms (it builds the shortcut map), which the first paint should not wait for.
 SHORTCUTS = {
@@ -35,6 +43,8 @@ class MainWindow(QMainWindow):
     """One window, three tabs. Cross-tab wiring lives here and nowhere else."""
 
     ready = Signal()
+    #: The three tabs exist (just after the first paint, or on first use).
+    tabs_ready = Signal()
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -43,19 +53,14 @@ class MainWindow(QMainWindow):
         self.ui.setupUi(self)
         self.register_path: Path | None = None
         self.is_demo = False
-
-        self.register_tab = RegisterTab(self)
         self._journal = None  # made on first use: core.file_safety loads pandas
         self._close_after_save = False
         self._locked_path: Path | None = None
-        self.cohort_tab = CohortTab(self)
-        self.reports_tab = ReportsTab(self, settings)
-        for tab, title, tip in (
-            (self.register_tab, "&Register", "Projects in the LMNS register"),
-            (self.cohort_tab, "&Cohort profiling", "Import and profile a patient cohort"),
-            (self.reports_tab, "R&eports", "Board summary, project one-pager, cohort profile"),
-        ):
-            index = self.ui.tabs.addTab(tab, title)
+        self._tabs: tuple[RegisterTab, CohortTab, ReportsTab] | None = None
+        # Empty pages first; the real tabs are built just after the window is first painted
+        # (see _build_tabs), so the window appears as fast as a bare Qt window.
+        for title, tip in TAB_TITLES:
+            index = self.ui.tabs.addTab(QWidget(self.ui.tabs), title)
             self.ui.tabs.setTabToolTip(index, tip)
 
         from lmns_desktop.gui.widgets.toast import Toast
@@ -63,32 +68,81 @@ class MainWindow(QMainWindow):
         self.toast = Toast(self)
         self.progress_panel = ProgressPanel(self)
         self.statusBar().addPermanentWidget(self.progress_panel)
-        for slot in (self.register_tab.jobs, self.cohort_tab.jobs, self.reports_tab.jobs):
-            self.progress_panel.attach(slot)
-
         self.undo_group = QUndoGroup(self)
-        self.undo_group.addStack(self.register_tab.undo_stack)
-        self.undo_group.setActiveStack(self.register_tab.undo_stack)
         undo = self.undo_group.createUndoAction(self, "&Undo")
         redo = self.undo_group.createRedoAction(self, "&Redo")
         self.ui.edit_menu.addAction(undo)
         self.ui.edit_menu.addAction(redo)
         self.undo_action, self.redo_action = undo, redo
         self.ui.edit_menu.addSeparator()
-        for action in (self.register_tab.new_action, self.register_tab.edit_action,
-                       self.register_tab.duplicate_action, self.register_tab.delete_action):
-            self.ui.edit_menu.addAction(action)
 
         self._add_code_actions()
         self.setAcceptDrops(True)
         self._connect_actions()
-        self._wire_tabs()
         self._restore_state()
+        self.ui.tabs.currentChanged.connect(lambda i: setattr(self.settings, "last_tab", i))
         self._update_title()
         self._rebuild_recent_menu()
-        from PySide6.QtCore import QTimer
 
-        QTimer.singleShot(0, self.install_shortcuts)
+    # --- the tabs, built once the window is on screen ---------------------------------
+    @property
+    def register_tab(self) -> RegisterTab:
+        return self._built_tabs()[0]
+
+    @property
+    def cohort_tab(self) -> CohortTab:
+        return self._built_tabs()[1]
+
+    @property
+    def reports_tab(self) -> ReportsTab:
+        return self._built_tabs()[2]
+
+    def paintEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        super().paintEvent(event)
+        if self._tabs is None:
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, self._built_tabs)
+
+    def _built_tabs(self) -> tuple[RegisterTab, CohortTab, ReportsTab]:
+        """The three tabs, built on first use (normally just after the first paint)."""
+        if self._tabs is None:
+            self._tabs = self._build_tabs()
+            self.install_shortcuts()
+            self.tabs_ready.emit()
+        return self._tabs
+
+    def _build_tabs(self) -> tuple[RegisterTab, CohortTab, ReportsTab]:
+        from lmns_desktop.gui.tabs.cohort_tab import CohortTab
+        from lmns_desktop.gui.tabs.register_tab import RegisterTab
+        from lmns_desktop.gui.tabs.reports_tab import ReportsTab
+
+        register, cohort, reports = RegisterTab(self), CohortTab(self), ReportsTab(self, self.settings)
+        tabs = self.ui.tabs
+        current = tabs.currentIndex()
+        tabs.blockSignals(True)  # swapping pages must not count as the user changing tab
+        try:
+            for index, tab in enumerate((register, cohort, reports)):
+                placeholder = tabs.widget(index)
+                tabs.removeTab(index)
+                tabs.insertTab(index, tab, TAB_TITLES[index][0])
+                tabs.setTabToolTip(index, TAB_TITLES[index][1])
+                placeholder.deleteLater()
+            tabs.setCurrentIndex(current)
+        finally:
+            tabs.blockSignals(False)
+        self._tabs = (register, cohort, reports)
+        for tab in self._tabs:
+            self.progress_panel.attach(tab.jobs)
+        self.undo_group.addStack(register.undo_stack)
+        self.undo_group.setActiveStack(register.undo_stack)
+        self.ui.edit_menu.insertActions(
+            self._preferences_separator,
+            [register.new_action, register.edit_action, register.duplicate_action,
+             register.delete_action])
+        self._wire_tabs()
+        self._update_title()
+        return self._tabs
 
     def install_shortcuts(self) -> None:
         """Keyboard shortcuts for the menus and the register (see ``SHORTCUTS``)."""
@@ -132,7 +186,7 @@ class MainWindow(QMainWindow):
         self.preferences_action = QAction("&Preferences…", self)
         self.preferences_action.setToolTip("Backups, disclosure control, confidence level, targets, theme")
         self.preferences_action.triggered.connect(self._on_preferences_triggered)
-        ui.edit_menu.addSeparator()
+        self._preferences_separator = ui.edit_menu.addSeparator()
         ui.edit_menu.addAction(self.preferences_action)
         ui.save_action.setEnabled(False)
         ui.save_as_action.setEnabled(False)
@@ -162,7 +216,6 @@ class MainWindow(QMainWindow):
         self.reports_tab.open_check.toggled.connect(
             lambda on: setattr(self.settings, "report_open_when_done", on))
         self.reports_tab.failed.connect(lambda m: self._show_error("The report could not be made", m))
-        self.ui.tabs.currentChanged.connect(lambda i: setattr(self.settings, "last_tab", i))
 
     def _restore_state(self) -> None:
         if self.settings.window_geometry is not None:
@@ -311,7 +364,7 @@ class MainWindow(QMainWindow):
         if self.register_path is not None:
             suffix = " (demo)" if self.is_demo else ""
             name = f"{self.register_path.name}{suffix}[*] — LMNS Inclusion Health"
-        elif self.register_tab.doc is not None:
+        elif self._tabs is not None and self.register_tab.doc is not None:
             name = f"Unsaved register[*] — {name}"
         else:
             name += "[*]"

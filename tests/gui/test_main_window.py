@@ -31,6 +31,28 @@ def test_window_starts_empty_with_three_tabs(make_window) -> None:
     assert not window.reports_tab.save_pdf_button.isEnabled()
 
 
+def test_tabs_are_built_after_the_first_paint_without_being_asked(qtbot, tmp_path) -> None:
+    from lmns_desktop.gui.main_window import MainWindow
+    from lmns_desktop.gui.settings import Settings
+
+    settings = Settings(tmp_path / "s.ini")
+    settings.last_tab = 2
+    window = MainWindow(settings)
+    qtbot.addWidget(window)
+    tabs = window.ui.tabs
+    assert tabs.count() == 3 and tabs.currentIndex() == 2  # the shell, on the remembered tab
+    with qtbot.waitSignal(window.tabs_ready, timeout=5000):
+        window.show()
+    assert [tabs.widget(i) for i in range(3)] == [
+        window.register_tab, window.cohort_tab, window.reports_tab]
+    assert tabs.currentWidget() is window.reports_tab
+    assert settings.last_tab == 2  # swapping the pages did not count as a tab change
+    assert window.ui.help_action.shortcut().toString() == "F1"
+    edit_menu = [a.text() for a in window.ui.edit_menu.actions() if a.text()]
+    assert edit_menu.index("&Redo") < edit_menu.index(window.register_tab.new_action.text()) < \
+        edit_menu.index("&Preferences…")
+
+
 def test_demo_shows_projects_and_cohort_rows(demo_window) -> None:
     window = demo_window
     assert window.register_tab.table.frame_model.rowCount() == len(window.register_tab.register.projects) >= 40

@@ -185,6 +185,11 @@ class FrameModel(QAbstractTableModel):
             return str(int(self._order[section]) + 1)
         return None
 
+    @property
+    def sort_key(self) -> tuple[int, Qt.SortOrder] | None:
+        """(column, order) of the current sort, or None while rows are in the frame's order."""
+        return self._sort
+
     def sort(self, column: int, order: Qt.SortOrder | int = 0) -> None:
         if self._df is None or not 0 <= column < len(self._headers):
             return

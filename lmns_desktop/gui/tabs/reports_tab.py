@@ -187,7 +187,7 @@ class ReportsTab(QWidget):
         left_layout.addWidget(self.open_check)
         left_layout.addWidget(self.status)
         left_layout.addStretch(1)
-        split = QSplitter(self)
+        split = QSplitter(parent=self)
         split.addWidget(left)
         split.addWidget(self.preview)
         split.setSizes([480, 620])

@@ -28,9 +28,17 @@ class FrameView(QTableView):
         horizontal.setDefaultSectionSize(130)
         horizontal.setHighlightSections(False)
         horizontal.setSortIndicatorShown(True)
-        # Start unsorted: the file's own order is what the user expects to see first.
-        horizontal.setSortIndicator(-1, horizontal.sortIndicatorOrder())
-        self.setSortingEnabled(True)
+        # Sorting is switched on when data arrives: the first use of Qt's sort-order enum costs
+        # ~40 ms (PySide builds the whole Qt namespace), which the start-up window need not pay.
+        self.frame_model.modelReset.connect(self._sync_sort_indicator)
+
+    def _sync_sort_indicator(self) -> None:
+        """Show no sort arrow while the rows are in the file's own order."""
+        header = self.horizontalHeader()
+        if self.frame_model.sort_key is None:
+            header.setSortIndicator(-1, header.sortIndicatorOrder())
+        if not self.isSortingEnabled():
+            self.setSortingEnabled(True)
 
     def fit_columns(self, max_width: int = 320) -> None:
         """Size columns from the header and the first visible rows only (fast on any size)."""

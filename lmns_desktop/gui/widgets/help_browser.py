@@ -197,7 +197,7 @@ class HelpBrowser(QDialog):
         self.browser.setAccessibleName("Guide page")
         self.browser.setOpenExternalLinks(False)  # the guide is offline: no link leaves the app
         self.browser.setSearchPaths([str(help_dir())])
-        split = QSplitter(self)
+        split = QSplitter(parent=self)
         split.addWidget(self.contents)
         split.addWidget(self.browser)
         split.setStretchFactor(1, 1)

@@ -134,7 +134,7 @@ class ProfileView(QWidget):
             actions.addWidget(b)
         actions.addStretch(1)
 
-        results_split = QSplitter(self)
+        results_split = QSplitter(parent=self)
         results_split.addWidget(self.table)
         results_split.addWidget(self.chart)
         results_split.setSizes([520, 600])
