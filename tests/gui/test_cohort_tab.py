@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -139,6 +142,60 @@ def test_a_bad_file_gives_a_sentence_and_the_app_stays_usable(make_window, qtbot
     assert "export.xlsx" in dialog_answers.errors[0][1]
     window.import_cohort(demo_files[1])
     qtbot.waitUntil(lambda: window.cohort_tab.imported is not None, timeout=30_000)
+
+
+def _protected_cohort(path: Path, password: str) -> Path:
+    """A small cohort with a password: .xlsx (Agile encryption) or .xls (RC4 CryptoAPI)."""
+    import importlib.util
+    import io
+
+    import openpyxl
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    rows = [["Pseudo ID", "NHS Number", "Booking Date", "Ethnic Category", "IMD Decile"]]
+    rows += [[f"P{i:03d}", f"999{i:07d}", date(2024, 5, 1 + i % 28), "A", 1 + i % 10] for i in range(20)]
+    if path.suffix == ".xls":
+        writer = Path(__file__).resolve().parents[1] / "core" / "cohort" / "cohort_xls_writer.py"
+        spec = importlib.util.spec_from_file_location("cohort_xls_writer", writer)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        module.write_xls(path, {"Data": rows}, password=password)
+        return path
+    wb = openpyxl.Workbook()
+    for row in rows:
+        wb.active.append(row)
+    plain = io.BytesIO()
+    wb.save(plain)
+    plain.seek(0)
+    with open(path, "wb") as out:
+        OOXMLFile(plain).encrypt(password, out)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_a_password_protected_workbook_asks_for_the_password(make_window, qtbot, tmp_path, monkeypatch,
+                                                             dialog_answers, suffix) -> None:
+    from lmns_desktop.gui import dialogs
+
+    path = _protected_cohort(tmp_path / f"cohort{suffix}", "open sesame")
+    answers = iter(["Open Sesame", "open sesame"])  # a wrong one first: the prompt comes back
+    prompts: list[str] = []
+
+    def ask_password(parent, title, message):
+        prompts.append(message)
+        return next(answers)
+
+    monkeypatch.setattr(dialogs, "ask_password", ask_password)
+    window = make_window()
+    window.import_cohort(path)
+    tab = window.cohort_tab
+    qtbot.waitUntil(lambda: tab.imported is not None, timeout=30_000)
+    assert len(prompts) == 2
+    assert "protected with a password" in prompts[0] and f"cohort{suffix}" in prompts[0]
+    assert "not correct" in prompts[1]
+    assert len(tab.imported.frame) == 20
+    assert any("password-protected" in n for n in tab.imported.notes)
+    assert not dialog_answers.errors
 
 
 def test_profile_snapshot_is_added_to_a_projects_evidence(cohort_window, qtbot, demo_files, monkeypatch) -> None:

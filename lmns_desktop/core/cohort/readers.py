@@ -19,8 +19,8 @@ blank lines, other encodings), with the encoding and delimiter sniffed here.
 
 Files are recognised by their content, not their extension, so a PDF or Word file renamed
 ``.xlsx``, an ``.xlsx`` renamed ``.xls`` or a CSV renamed ``.xlsx`` each get a clear sentence
-(or are read with a note). Password-protected OOXML workbooks are decrypted in memory with
-msoffcrypto-tool; nothing decrypted touches the disk.
+(or are read with a note). Password-protected workbooks (.xlsx and .xls) are decrypted in memory
+with msoffcrypto-tool; nothing decrypted touches the disk.
 """
 
 from __future__ import annotations
@@ -455,6 +455,8 @@ def _xls_encrypted(path: Path) -> bool:
 
 def _decrypt(path: Path, password: str | None) -> bytes:
     """Decrypt a protected Office file in memory."""
+    import struct
+
     import msoffcrypto
     from msoffcrypto import exceptions as mexc
 
@@ -467,19 +469,38 @@ def _decrypt(path: Path, password: str | None) -> bytes:
     try:
         with open(path, "rb") as fh:
             office = msoffcrypto.OfficeFile(fh)
-            office.load_key(password=password, verify_password=True)
+            if office.format == "ooxml":
+                office.load_key(password=password, verify_password=True)
+            else:  # Excel 97-2003 (.xls): load_key always checks the password
+                office.load_key(password=password)
+                _keep_xls_decryption_in_memory()
             office.decrypt(out)
     except (mexc.InvalidKeyError, mexc.DecryptionError):
         raise WrongPassword(
             f"The password for '{name}' is not correct; check it (passwords are case-sensitive) "
             f"and try again."
         ) from None
-    except (mexc.FileFormatError, mexc.ParseError, OSError, ValueError):
+    except (mexc.FileFormatError, mexc.ParseError, OSError, ValueError, struct.error):
         raise CohortFileError(
             f"'{name}' is password-protected in a way this app cannot open; open it in Excel, "
             f"remove the password (File > Info > Protect Workbook) and save a copy."
         ) from None
     return out.getvalue()
+
+
+def _keep_xls_decryption_in_memory() -> None:
+    """msoffcrypto rewrites a decrypted .xls in a ``tempfile.TemporaryFile``; make it a BytesIO.
+
+    Its Xls97File.decrypt copies the workbook to a temporary file to put the decrypted stream
+    back into the container, which would write patient data to the temp folder (on Windows a
+    named file). Its module-level ``tempfile`` is swapped for one whose TemporaryFile is in
+    memory; tests check that no temporary file is made.
+    """
+    from types import SimpleNamespace
+
+    from msoffcrypto.format import xls97
+
+    xls97.tempfile = SimpleNamespace(TemporaryFile=io.BytesIO)  # type: ignore[assignment]
 
 
 # --- Excel workbooks -----------------------------------------------------------------------

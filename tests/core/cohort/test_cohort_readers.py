@@ -193,6 +193,35 @@ def test_password_protected(tmp_path: Path) -> None:
     assert _cells(raw) == EXPECTED and (raw.first_row, raw.first_col) == (3, 1)
 
 
+@pytest.mark.parametrize("scheme", ["cryptoapi", "rc4"])
+def test_password_protected_xls(
+    tmp_path: Path, engine: str, scheme: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel 97-2003 encryption: RC4 CryptoAPI (Excel 2003 and later) and Office 97 RC4."""
+    import tempfile
+
+    enc = tmp_path / "enc.xls"
+    rows = [[]] + [[None, *row] for row in ROWS]  # the table starts at B2
+    write_xls(enc, [("Data", rows, False, [])], password="open sesame", scheme=scheme)
+    with pytest.raises(readers.PasswordRequired, match="protected with a password"):
+        read_raw(enc)
+    with pytest.raises(readers.PasswordRequired, match="protected with a password"):
+        list_sheets(enc)
+    with pytest.raises(readers.WrongPassword, match="not correct"):
+        read_raw(enc, password="Open Sesame")
+
+    def no_temp_files(*args: object, **kwargs: object) -> None:
+        raise AssertionError("decrypted data must stay in memory")
+
+    for name in ("TemporaryFile", "NamedTemporaryFile", "mkstemp", "SpooledTemporaryFile"):
+        monkeypatch.setattr(tempfile, name, no_temp_files)
+    raw = read_raw(enc, password="open sesame")
+    assert _cells(raw) == EXPECTED and (raw.first_row, raw.first_col) == (2, 1)
+    assert raw.file_format == "xls"
+    assert any("password-protected" in n for n in raw.notes)
+    assert [s.name for s in list_sheets(enc, password="open sesame")] == ["Data"]
+
+
 def test_merged_ranges_from_xlsx(tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
     ws = wb.active
