@@ -44,6 +44,10 @@ XLSX_CASES: dict[str, str] = {
         "import fastexcel\n"
         "b = fastexcel.read_excel(PATH).load_sheet(0).to_arrow()\nprint(b.num_rows)"
     ),
+    "fastexcel eager": (
+        "import fastexcel\n"
+        "b = fastexcel.read_excel(PATH).load_sheet(0, eager=True)\nprint(b.num_rows)"
+    ),
     "fastexcel to_pandas": (
         "import fastexcel\nd = fastexcel.read_excel(PATH).load_sheet(0).to_pandas()\nprint(d.shape)"
     ),
@@ -66,6 +70,7 @@ PLAIN_XLSX = (
     "pandas read_excel calamine",
     "python-calamine to_python",
     "fastexcel to_arrow",
+    "fastexcel eager",
     "fastexcel to_pandas",
 )
 

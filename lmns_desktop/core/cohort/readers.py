@@ -653,8 +653,99 @@ _ERROR_TEXT = {
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 
 
-def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, None]:
+def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[int, int] | None]:
+    if src.kind in ("xlsx", "xlsm"):
+        fast = _fastexcel_read_xlsx(src, sheet)
+        if fast is not None:
+            return fast
     return _fastexcel_read(src.fastexcel_source(), sheet)
+
+
+def _fastexcel_read_xlsx(
+    src: _Source, sheet: str
+) -> tuple[pd.DataFrame, int, tuple[int, int] | None] | None:
+    """The quickest .xlsx path: fastexcel's eager Arrow read, with formula errors found by a scan
+    of the sheet XML on the second core at the same time (about 10% faster than the lazy read,
+    which reports errors itself). None when the scan cannot place an error (then the lazy read).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    import fastexcel
+
+    with ThreadPoolExecutor(1, thread_name_prefix="xlsx-errors") as pool:
+        scan = pool.submit(_xlsx_error_cells, src, sheet)
+        batch = fastexcel.read_excel(src.fastexcel_source()).load_sheet(
+            sheet, header_row=None, dtypes="string", eager=True
+        )
+        errors = scan.result()
+    if errors is None:
+        return None
+    frame = pd.DataFrame(
+        {j: pd.array(batch.column(j), dtype="str") for j in range(batch.num_columns)},
+        index=pd.RangeIndex(batch.num_rows),
+    )
+    if not errors:
+        return frame, 0, None
+    origin = _xlsx_origin(src, sheet, frame) if len(frame) else None
+    if origin is None:
+        return None
+    fixes: dict[int, list[tuple[int, str]]] = {}
+    for (row, col), text in errors.items():
+        r, c = row - origin[0], col - origin[1]
+        if not (0 <= r < len(frame) and 0 <= c < frame.shape[1]):
+            return None
+        fixes.setdefault(c, []).append((r, text))
+    for col, cells in fixes.items():
+        values = frame[col].to_numpy(dtype=object, copy=True)
+        for row, text in cells:
+            values[row] = text
+        frame[col] = pd.array(values, dtype="str")
+    return frame, len(errors), origin
+
+
+_XML_ERROR_CELL = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S
+)
+_XML_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _xlsx_error_cells(src: _Source, sheet: str) -> dict[tuple[int, int], str] | None:
+    """0-based (row, column) -> error text ("#N/A") of every formula-error cell in a sheet.
+
+    Streams the sheet XML (zlib releases the GIL, so this runs beside fastexcel's read) and only
+    parses the few places where ``t="e"`` occurs. None when an error cell has no reference.
+    """
+    from ._util import column_index
+
+    found: dict[tuple[int, int], str] = {}
+    with zipfile.ZipFile(src.zip_source()) as zf:
+        part = _xlsx_parts(zf).get(sheet)
+        if not part:
+            return None
+        with zf.open(part) as fh:
+            pending = b""
+            while True:
+                chunk = fh.read(1 << 20)
+                buf = pending + chunk
+                # Look only at whole rows; a row cut by the chunk waits for the next one.
+                end = buf.rfind(b"row>")
+                cut = len(buf) if not chunk else (end + 4 if end >= 0 else 0)
+                head, pending = buf[:cut], buf[cut:]
+                expected = head.count(b't="e"')
+                if expected:
+                    matches = list(_XML_ERROR_CELL.finditer(head))
+                    if len(matches) != expected:
+                        return None
+                    for m in matches:
+                        ref = _XML_REF.search(m.group(1))
+                        if ref is None:
+                            return None
+                        value = _XML_ERROR_VALUE.search(m.group(2) or b"")
+                        text = value.group(1).decode("ascii", "replace") if value else ""
+                        key = (int(ref.group(2)) - 1, column_index(ref.group(1).decode()))
+                        found[key] = text if text in _ERROR_TEXT.values() else "#VALUE!"
+                if not chunk:
+                    return found
 
 
 def _fastexcel_read(source: str | bytes, sheet: str) -> tuple[pd.DataFrame, int, None]:
