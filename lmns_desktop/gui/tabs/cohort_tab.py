@@ -14,12 +14,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QStackedWidget,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from lmns_desktop.gui.widgets.empty_state import EmptyState
 from lmns_desktop.gui.widgets.frame_view import FrameView
 from lmns_desktop.gui.widgets.profile_view import ProfileView
 from lmns_desktop.gui.worker import Job, JobSlot
@@ -82,6 +84,7 @@ class CohortTab(QWidget):
     compare_requested = Signal()
     password_needed = Signal(Path, str)
     message = Signal(str)
+    demo_requested = Signal()  # from the empty state: import the demo cohort
 
     def __init__(self, parent: QWidget | None = None, *, data_dir: Path | None = None,
                  reference_dir: Path | None = None) -> None:
@@ -150,10 +153,24 @@ class CohortTab(QWidget):
         self.compare_button.clicked.connect(self.compare_requested)
         self.comparison: Any = None
 
+        self.empty_state = EmptyState(
+            "No cohort imported",
+            "Import a patient-level spreadsheet (Excel or CSV) to profile it by deprivation, "
+            "ethnicity and PLUS groups. The file is only read: nothing leaves this computer and "
+            "NHS numbers, names and postcodes are never saved.", self)
+        self.empty_state.add_button("&Import cohort…", "Choose a spreadsheet to import (Ctrl+I), "
+                                    "or drop one on the window", self.import_requested.emit,
+                                    default=True)
+        self.empty_state.add_button("Use the de&mo cohort", "Import the made-up demo cohort of "
+                                    "5,000 bookings", self.demo_requested.emit)
+        self.body = QStackedWidget(self)
+        self.body.addWidget(self.empty_state)
+        self.body.addWidget(self.pages)
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.summary)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.body, 1)
 
         self.import_button.clicked.connect(self.import_requested)
         self.sheet_combo.activated.connect(lambda _: self._reload(sheet=self.sheet_combo.currentText()))
@@ -189,6 +206,7 @@ class CohortTab(QWidget):
             return
         imported = outcome.imported
         self.imported, self.source = imported, path
+        self.body.setCurrentWidget(self.pages)
         frame = imported.frame
         self.table.frame_model.set_frame(frame)
         self._apply_masking()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QSplitter,
+    QStackedWidget,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from lmns_desktop.gui.widgets.chart_view import ChartView
 from lmns_desktop.gui.widgets.coverage_view import CoverageView
+from lmns_desktop.gui.widgets.empty_state import EmptyState
 from lmns_desktop.gui.widgets.filter_bar import FilterBar
 from lmns_desktop.gui.widgets.frame_view import FrameView
 from lmns_desktop.gui.widgets.problems_view import ProblemsView
@@ -171,6 +173,10 @@ class RegisterTab(QWidget):
     save_failed = Signal(str)
     save_conflict = Signal(str, str)  # kind ("changed" or "in_use"), message
     message = Signal(str)
+    # Next steps offered by the empty state before any register is open.
+    open_requested = Signal()
+    new_register_requested = Signal()
+    demo_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, data_dir: Path | None = None) -> None:
         super().__init__(parent)
@@ -323,9 +329,24 @@ class RegisterTab(QWidget):
         self.pages.setTabToolTip(1, "PLUS groups × sub-workstreams: where are the gaps?")
         self.pages.setTabToolTip(2, "Validation problems, with sheet, row and column")
 
+        self.empty_state = EmptyState(
+            "No register open",
+            "The register lists your LMNS's inclusion-health projects under Core20PLUS5, with "
+            "their evidence and measures. Open your register, start a new one, or look around "
+            "the demo register first.", self)
+        self.empty_state.add_button("&Open register…", "Open an LMNS register workbook (Ctrl+O)",
+                                    self.open_requested.emit, default=True)
+        self.empty_state.add_button("&New register", "Start an empty register (Ctrl+N)",
+                                    self.new_register_requested.emit)
+        self.empty_state.add_button("Explore the &demo", "Open the demo register and cohort "
+                                    "(made-up data)", self.demo_requested.emit)
+        self.body = QStackedWidget(self)
+        self.body.addWidget(self.empty_state)
+        self.body.addWidget(self.pages)
+
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
-        layout.addWidget(self.pages, 1)
+        layout.addWidget(self.body, 1)
 
         self.search.textChanged.connect(lambda _: self._refresh_timer.start())
         self.filter_bar.changed.connect(self._apply_filters)
@@ -394,6 +415,7 @@ class RegisterTab(QWidget):
                      recovered: bool = False) -> None:
         """Show ``doc`` (opened, imported, new or recovered from a crash)."""
         self.doc = doc
+        self.body.setCurrentWidget(self.pages)
         self.read_only_source = read_only_source
         self._recovered = recovered
         self.undo_stack.clear()
