@@ -10,6 +10,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+#: Dots per inch of an on-screen chart at 100% scaling (matplotlib's own default). Given to the
+#: Figure rather than read from matplotlib's settings: report jobs draw charts in worker threads
+#: inside ``rc_context`` (which sets 72 dpi for print), and a Figure made meanwhile took that
+#: value, so chart text came out at 72% of its size. Qt's canvas multiplies it by the display
+#: scaling (150% gives 150 dpi), so charts stay sharp and the same size relative to the window.
+SCREEN_DPI = 100
+
 
 class ChartView(QWidget):
     """Holds one Figure; ``draw(fn)`` clears it and lets ``fn(figure)`` draw."""
@@ -28,7 +35,7 @@ class ChartView(QWidget):
         from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
         from matplotlib.figure import Figure
 
-        self.figure = Figure(layout="constrained")
+        self.figure = Figure(layout="constrained", dpi=SCREEN_DPI)
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setParent(self)
         self.canvas.setAccessibleName(self.accessibleName())
@@ -47,7 +54,9 @@ class ChartView(QWidget):
         self._ensure_canvas()
         self.figure.clear()
         if message:
-            self.figure.text(0.5, 0.5, message, ha="center", va="center", wrap=True, color="#425563")
+            self.figure.text(
+                0.5, 0.5, message, ha="center", va="center", wrap=True, color="#425563", fontsize=10
+            )
         self.canvas.draw_idle()
 
     def copy_to_clipboard(self) -> None:

@@ -7,7 +7,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QWidget
+
+from lmns_desktop.gui.widgets.flow_layout import FlowLayout
 
 ALL = "All"
 #: (label, filter_mask keyword, whether the values are a multi-valued column)
@@ -23,27 +25,40 @@ FILTERS: tuple[tuple[str, str], ...] = (
 
 
 class FilterBar(QWidget):
-    """Drop-downs for the register filters; ``changed`` fires when any of them changes."""
+    """Drop-downs for the register filters; ``changed`` fires when any of them changes.
+
+    The label-and-drop-down pairs wrap onto a second row when the window is too narrow for
+    them (a larger text size or display scaling), rather than cutting the labels short.
+    """
 
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = FlowLayout(self)
+        layout.setContentsMargins(6, 4, 6, 2)  # the first label clear of the page's border
         self.combos: dict[str, QComboBox] = {}
+        self.captions: dict[str, QLabel] = {}
         for label, key in FILTERS:
-            combo = QComboBox(self)
+            pair = QWidget(self)
+            pair.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            combo = QComboBox(pair)
             combo.setAccessibleName(f"Filter by {label.lower()}")
             combo.setToolTip(f"Show only projects with this {label.lower()}")
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
             combo.setMinimumContentsLength(8)
             combo.currentIndexChanged.connect(self.changed)
-            caption = QLabel(f"{label}:", self)
+            caption = QLabel(f"{label}:", pair)
             caption.setBuddy(combo)
-            layout.addWidget(caption)
-            layout.addWidget(combo, 1)
+            row.addWidget(caption)
+            row.addWidget(combo, 1)
+            layout.addWidget(pair)
             self.combos[key] = combo
+            self.captions[key] = caption
         self.clear_button = QPushButton("Clear filters", self)
         self.clear_button.setToolTip("Show all projects again")
         self.clear_button.setAccessibleName("Clear filters")

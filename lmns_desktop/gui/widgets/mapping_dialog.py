@@ -44,7 +44,6 @@ class MappingDialog(QDialog):
         intro.setWordWrap(True)
         self.table = QTableWidget(len(suggestions), 4, self)
         self.table.setHorizontalHeaderLabels(["Column in the file", "Examples", "App field", "Match"])
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Columns and their fields")
         self.table.verticalHeader().setVisible(False)
         for i, s in enumerate(suggestions):
@@ -54,6 +53,7 @@ class MappingDialog(QDialog):
             example = "hidden (identifier)" if hidden else ", ".join(samples.get(s.column, [])[:SAMPLES])
             examples = QTableWidgetItem(example)
             examples.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            examples.setToolTip(example)  # a long example is cut short in the cell
             combo = QComboBox(self.table)
             combo.setAccessibleName(f"Field for column {s.column}")
             combo.addItem(UNMAPPED, None)
@@ -70,6 +70,7 @@ class MappingDialog(QDialog):
             self.table.setItem(i, 1, examples)
             self.table.setCellWidget(i, 2, combo)
             self.table.setItem(i, 3, confidence)
+        self._fit_columns()
         self.profile_edit = QLineEdit(self)
         self.profile_edit.setPlaceholderText("e.g. BadgerNet bookings export")
         self.profile_edit.setAccessibleName("Save this mapping as")
@@ -94,6 +95,23 @@ class MappingDialog(QDialog):
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.resize(900, 640)
+
+    def _fit_columns(self) -> None:
+        """Whole names, whole drop-downs and whole match figures; the examples get what is left.
+
+        Why not equal widths: at 150% or with a larger text size the drop-downs were cut
+        ("Gestation at booking (weel") while the match column stood half empty.
+        """
+        header = self.table.horizontalHeader()
+        mode = QHeaderView.ResizeMode
+        header.setSectionResizeMode(0, mode.ResizeToContents)
+        header.setSectionResizeMode(1, mode.Stretch)
+        header.setSectionResizeMode(2, mode.Fixed)
+        header.setSectionResizeMode(3, mode.ResizeToContents)
+        combos = [self.table.cellWidget(i, 2) for i in range(self.table.rowCount())]
+        widest = max((c.sizeHint().width() for c in combos if c is not None), default=0)
+        grid = 1 if self.table.showGrid() else 0  # a cell is its column less the grid line
+        header.resizeSection(2, max(widest + grid, header.sectionSizeHint(2)))
 
     def mapping(self) -> dict[str, str | None]:
         out: dict[str, str | None] = {}

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from lmns_desktop.core.register_schema import MULTI_SEPARATOR, Column
+from lmns_desktop.gui.theme import inset_spin_box_text
 from lmns_desktop.gui.widgets.date_edit import EMPTY_DATE as _EMPTY_DATE
 from lmns_desktop.gui.widgets.date_edit import DateEdit
 
@@ -107,6 +108,7 @@ class RecordForm(QWidget):
                 item = QListWidgetItem(option, editor)
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Unchecked)
+            editor.setSpacing(1)  # tick boxes of neighbouring rows do not touch
             editor.setMinimumHeight(120)
             editor.setMaximumHeight(190)
             editor.itemChanged.connect(self.changed)
@@ -120,12 +122,14 @@ class RecordForm(QWidget):
                 editor.setRange(-1e9, 1e9)
             editor.setSpecialValueText("not set")
             editor.setValue(editor.minimum())
+            inset_spin_box_text(editor)
             editor.valueChanged.connect(self.changed)
         elif kind == "integer":
             editor = QSpinBox(self)
             editor.setRange(-1, 10_000_000)
             editor.setSpecialValueText("not set")
             editor.setValue(-1)
+            inset_spin_box_text(editor)
             editor.valueChanged.connect(self.changed)
         elif column.header in LONG_TEXT:
             editor = QPlainTextEdit(self)

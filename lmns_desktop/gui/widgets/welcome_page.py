@@ -41,6 +41,10 @@ WELCOME_BUTTONS: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: The narrowest a starting-point button gets, in average characters of its font.
+CARD_CHARS = 24
+
+
 class WelcomePage(QWidget):
     """Big starting-point buttons; each emits its own ``*_requested`` signal."""
 
@@ -93,9 +97,14 @@ class WelcomePage(QWidget):
             font = button.font()
             font.setPointSizeF(font.pointSizeF() * 1.15)  # bigger, relative to the system size
             button.setFont(font)
-            # Same height for all six: a title and two lines of description, from the font.
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            button.setFixedHeight(button.fontMetrics().lineSpacing() * 4 + 24)
+            # At least a title and two lines of description, and as tall as the description
+            # needs at the button's width (height for width): with a larger text size or
+            # scaling it wraps onto more lines, and a fixed height cut it off.
+            policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+            policy.setHeightForWidth(True)
+            button.setSizePolicy(policy)
+            button.setMinimumWidth(button.fontMetrics().averageCharWidth() * CARD_CHARS)
+            button.setMinimumHeight(button.fontMetrics().lineSpacing() * 4 + 24)
             button.clicked.connect(signals[key])
             grid.addWidget(button, i // 2, i % 2)
             self.buttons[key] = button
@@ -124,6 +133,19 @@ class WelcomePage(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
         self.setFocusProxy(self.buttons["demo"])
+
+    def resizeEvent(self, event) -> None:  # noqa: ANN001, N802 - Qt API
+        """Ask for the height the wrapped descriptions need at this width.
+
+        A window does not grow by itself for text that wraps (height for width), so without
+        this the welcome window, 520 pixels high, cut the cards short with a larger text size.
+        """
+        super().resizeEvent(event)
+        layout = self.layout()
+        if layout is not None:
+            needed = layout.totalHeightForWidth(self.width())
+            if needed > 0 and needed != self.minimumHeight():
+                self.setMinimumHeight(needed)
 
 
 class TourStep(NamedTuple):
