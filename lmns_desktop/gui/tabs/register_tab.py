@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QStackedWidget,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lmns_desktop.gui.theme import inset_spin_box_text
 from lmns_desktop.gui.widgets.chart_view import ChartView
 from lmns_desktop.gui.widgets.coverage_view import CoverageView
 from lmns_desktop.gui.widgets.empty_state import EmptyState
@@ -138,6 +140,10 @@ class ChildPanel(QWidget):
         self.table.fit_columns(max_width=260)  # a project's rows are few: size to their text
         if "Project ID" in frame.columns:  # the panel is already about one project
             self.table.setColumnHidden(list(frame.columns).index("Project ID"), True)
+        if "Measure" in frame.columns:  # long names repeat down the rows; the picker has them
+            column = list(frame.columns).index("Measure")
+            self.table.setColumnWidth(column, min(self.table.columnWidth(column),
+                                                  self.fontMetrics().averageCharWidth() * 18))
         has = len(frame) > 0
         self.edit_button.setEnabled(has)
         self.delete_button.setEnabled(has)
@@ -263,6 +269,7 @@ class RegisterTab(QWidget):
         self.baseline_spin = QSpinBox(self)
         self.baseline_spin.setRange(0, 60)
         self.baseline_spin.setSpecialValueText("none")
+        inset_spin_box_text(self.baseline_spin)
         self.baseline_spin.setAccessibleName("Fixed baseline points")
         self.baseline_spin.setToolTip("Fix the mean and limits on the first N points (12 to 20 is "
                                       "usual); 'none' uses every point")
@@ -287,9 +294,9 @@ class RegisterTab(QWidget):
         measures_split = QSplitter(parent=measures_page)
         measures_split.addWidget(self.spc_chart)
         measures_split.addWidget(self.measures_panel)
-        measures_split.setSizes([760, 340])
+        measures_split.setSizes([620, 480])
         measures_split.setStretchFactor(0, 3)
-        self.spc_chart.setMinimumHeight(230)
+        self.spc_chart.setMinimumHeight(200)
         measures_layout.addWidget(measures_split, 1)
         measures_layout.addWidget(self.spc_summary)
 
@@ -298,6 +305,10 @@ class RegisterTab(QWidget):
         self.detail_tabs.addTab(self.evidence_panel, "Evidence")
         self.detail_tabs.addTab(measures_page, "Measures (SPC)")
         self.detail_tabs.addTab(self.pdsa_panel, "PDSA cycles")
+        # Size the details by the page shown, not the tallest (the SPC chart), so the projects
+        # table keeps its rows on a 1366x768 laptop at 125-150% scaling.
+        self.detail_tabs.currentChanged.connect(self._size_details_by_current_page)
+        self._size_details_by_current_page(0)
         self.detail_title = QLabel("Select a project to see its evidence, measures and PDSA cycles.", self)
         self.detail_title.setWordWrap(True)
         detail = QWidget(self)
@@ -395,6 +406,11 @@ class RegisterTab(QWidget):
         self.delete_action.setEnabled(has_row)
         for panel in (self.evidence_panel, self.measures_panel, self.pdsa_panel):
             panel.add_button.setEnabled(has_row)
+
+    def _size_details_by_current_page(self, index: int) -> None:
+        for i in range(self.detail_tabs.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.detail_tabs.widget(i).setSizePolicy(policy, policy)
 
     # --- loading and saving -------------------------------------------------------------
     def load(self, path: Path, *, read_only_source: bool = False) -> Job:

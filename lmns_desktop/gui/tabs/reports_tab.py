@@ -127,6 +127,7 @@ class ReportsTab(QWidget):
         self.trust_list.setAccessibleName("Trusts to include")
         self.trust_list.setToolTip("Tick the trusts to include; none ticked means all trusts")
         self.trust_list.setMaximumHeight(90)
+        self.trust_list.setSpacing(1)  # tick boxes must not touch
         self.project_combo = QComboBox(self)
         self.project_combo.setAccessibleName("Project for the one-pager")
         self.project_combo.setToolTip("The project for the one-pager, or every project")
