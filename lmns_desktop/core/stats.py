@@ -16,13 +16,15 @@ Conventions
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
-from scipy.special import expit, gammaincinv, logit, ndtri, stdtrit
+
+from lmns_desktop.core.special import expit, gammaincinv, logit, ndtri, stdtrit
 
 FloatOrArray = float | np.ndarray
 ValueType = Literal["other", "rate", "proportion"]
@@ -200,6 +202,26 @@ def byars_count_ci(observed: Any, confidence: float = 0.95) -> CI:
     return CI(_out(x), _out(lower), _out(upper))
 
 
+def _exact_poisson_limits(counts: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits chi2.ppf(alpha/2, 2x)/2 and chi2.ppf(1 - alpha/2, 2x + 2)/2 per count x."""
+    k = counts.size
+    # chi2.ppf(q, 2x) / 2 == gammaincinv(x, q); lower and upper limits in one call
+    limits = gammaincinv(
+        np.concatenate([np.where(counts > 0, counts, 1.0), counts + 1.0]),
+        np.concatenate([np.full(k, alpha / 2.0), np.full(k, 1.0 - alpha / 2.0)]),
+    )
+    return np.where(counts > 0, limits[:k], 0.0), limits[k:]
+
+
+@functools.lru_cache(maxsize=16)
+def _exact_poisson_table(alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Exact limits for the whole counts 0-9, the usual case: worked out once per level."""
+    lower, upper = _exact_poisson_limits(np.arange(10.0), alpha)
+    lower.setflags(write=False)
+    upper.setflags(write=False)
+    return lower, upper
+
+
 def poisson_count_ci(observed: Any, confidence: float = 0.95) -> CI:
     """Limits for a Poisson count: exact (chi-squared) below 10 events, Byar's from 10 up.
 
@@ -210,13 +232,22 @@ def poisson_count_ci(observed: Any, confidence: float = 0.95) -> CI:
     x = _as_float(observed)
     _reject(x < 0, "Counts must not be negative.")
     byars = byars_count_ci(x, level)
-    with np.errstate(invalid="ignore"):
-        # chi2.ppf(q, 2x) / 2 == gammaincinv(x, q)
-        exact_lower = np.where(x > 0, gammaincinv(np.where(x > 0, x, 1.0), alpha / 2.0), 0.0)
-        exact_upper = gammaincinv(x + 1.0, 1.0 - alpha / 2.0)
-    small = x < 10
-    lower = np.where(small, exact_lower, byars.lower)
-    upper = np.where(small, exact_upper, byars.upper)
+    lower = np.array(byars.lower, dtype=float)
+    upper = np.array(byars.upper, dtype=float)
+    small = x < 10  # False for NaN, which keeps Byar's NaN
+    if np.any(small):
+        counts = x[small]
+        table_lower, table_upper = _exact_poisson_table(alpha)
+        whole = counts == np.floor(counts)
+        index = np.where(whole, counts, 0.0).astype(int)
+        exact_lower, exact_upper = table_lower[index], table_upper[index]
+        if not whole.all():  # fractional counts (allowed, as upstream): once per distinct value
+            values, where = np.unique(counts[~whole], return_inverse=True)
+            value_lower, value_upper = _exact_poisson_limits(values, alpha)
+            exact_lower[~whole] = value_lower[where]
+            exact_upper[~whole] = value_upper[where]
+        lower[small] = exact_lower
+        upper[small] = exact_upper
     return CI(_out(x), _out(lower), _out(upper))
 
 
