@@ -148,36 +148,16 @@ def test_check_on_an_unreadable_file_fails_with_one_line(tmp_path, capsys) -> No
     assert "renamed.xlsx" in err and "\n" not in err
 
 
-def _protected_workbook(path: Path, password: str) -> Path:
-    """A small cohort workbook with a password: .xlsx (Agile encryption) or .xls (RC4 CryptoAPI)."""
-    import importlib.util
-    import io
-
-    import openpyxl
-    from msoffcrypto.format.ooxml import OOXMLFile
-
+def _protected_workbook(write, path: Path, password: str) -> Path:
+    """A small cohort with a password: .xlsx (Agile encryption) or .xls (RC4 CryptoAPI)."""
     rows = [["Pseudo ID", "NHS Number", "Age"], ["P001", "9990000001", 29], ["P002", "9990000002", 31]]
-    if path.suffix == ".xls":
-        writer = Path(__file__).resolve().parents[1] / "core" / "cohort" / "cohort_xls_writer.py"
-        spec = importlib.util.spec_from_file_location("cohort_xls_writer", writer)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.write_xls(path, {"Data": rows}, password=password)
-        return path
-    wb = openpyxl.Workbook()
-    for row in rows:
-        wb.active.append(row)
-    plain = io.BytesIO()
-    wb.save(plain)
-    plain.seek(0)
-    with open(path, "wb") as out:
-        OOXMLFile(plain).encrypt(password, out)
-    return path
+    return write(path, rows, password)
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
-def test_check_on_a_password_protected_workbook_says_so_in_one_line(tmp_path, capsys, suffix) -> None:
-    protected = _protected_workbook(tmp_path / f"cohort{suffix}", "open sesame")
+def test_check_on_a_password_protected_workbook_says_so_in_one_line(tmp_path, capsys, protected_workbook,
+                                                                   suffix) -> None:
+    protected = _protected_workbook(protected_workbook, tmp_path / f"cohort{suffix}", "open sesame")
     assert main(["check", str(protected)]) != 0
     captured = capsys.readouterr()
     err = captured.err.strip()

@@ -144,40 +144,19 @@ def test_a_bad_file_gives_a_sentence_and_the_app_stays_usable(make_window, qtbot
     qtbot.waitUntil(lambda: window.cohort_tab.imported is not None, timeout=30_000)
 
 
-def _protected_cohort(path: Path, password: str) -> Path:
+def _protected_cohort(write, path: Path, password: str) -> Path:
     """A small cohort with a password: .xlsx (Agile encryption) or .xls (RC4 CryptoAPI)."""
-    import importlib.util
-    import io
-
-    import openpyxl
-    from msoffcrypto.format.ooxml import OOXMLFile
-
     rows = [["Pseudo ID", "NHS Number", "Booking Date", "Ethnic Category", "IMD Decile"]]
     rows += [[f"P{i:03d}", f"999{i:07d}", date(2024, 5, 1 + i % 28), "A", 1 + i % 10] for i in range(20)]
-    if path.suffix == ".xls":
-        writer = Path(__file__).resolve().parents[1] / "core" / "cohort" / "cohort_xls_writer.py"
-        spec = importlib.util.spec_from_file_location("cohort_xls_writer", writer)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        module.write_xls(path, {"Data": rows}, password=password)
-        return path
-    wb = openpyxl.Workbook()
-    for row in rows:
-        wb.active.append(row)
-    plain = io.BytesIO()
-    wb.save(plain)
-    plain.seek(0)
-    with open(path, "wb") as out:
-        OOXMLFile(plain).encrypt(password, out)
-    return path
+    return write(path, rows, password)
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
 def test_a_password_protected_workbook_asks_for_the_password(make_window, qtbot, tmp_path, monkeypatch,
-                                                             dialog_answers, suffix) -> None:
+                                                             dialog_answers, protected_workbook, suffix) -> None:
     from lmns_desktop.gui import dialogs
 
-    path = _protected_cohort(tmp_path / f"cohort{suffix}", "open sesame")
+    path = _protected_cohort(protected_workbook, tmp_path / f"cohort{suffix}", "open sesame")
     answers = iter(["Open Sesame", "open sesame"])  # a wrong one first: the prompt comes back
     prompts: list[str] = []
 
