@@ -22,8 +22,12 @@ def _gui_parser() -> argparse.ArgumentParser:
         "profiling and board reports. Commands: " + ", ".join(COMMANDS) + " (use COMMAND --help).",
     )
     parser.add_argument("register", nargs="?", type=Path, help="register workbook to open")
-    parser.add_argument("--demo", action="store_true", help="open the bundled demo register and cohort")
-    parser.add_argument("--self-test", action="store_true", help="check this installation works, then exit")
+    parser.add_argument(
+        "--demo", action="store_true", help="open the bundled demo register and cohort"
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="check this installation works, then exit"
+    )
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     return parser
 
@@ -35,23 +39,31 @@ def _command_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo-data", help="write the demo register and cohort workbooks")
     demo.add_argument("outdir", type=Path)
     demo.add_argument("--rows", type=int, default=5000, help="cohort rows (default 5,000)")
-    demo.add_argument("--seed", type=int, default=None, help="random seed (default: the bundled demo's)")
+    demo.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: the bundled demo's)"
+    )
 
     register = sub.add_parser("register", help="check or upgrade a register workbook")
     register_sub = register.add_subparsers(dest="register_command", required=True)
     check = register_sub.add_parser("check", help="list the register's validation problems")
     check.add_argument("register", type=Path)
-    check.add_argument("--json", type=Path, default=None, help="write the result here (default: print)")
+    check.add_argument(
+        "--json", type=Path, default=None, help="write the result here (default: print)"
+    )
     upgrade = register_sub.add_parser("upgrade", help="save a register in the current schema")
     upgrade.add_argument("register", type=Path)
     upgrade.add_argument("--out", type=Path, required=True)
 
-    for name, text in (("profile", "profile a cohort and print or write the profile JSON"),
-                       ("check", "write a cohort's data-quality report as JSON")):
+    for name, text in (
+        ("profile", "profile a cohort and print or write the profile JSON"),
+        ("check", "write a cohort's data-quality report as JSON"),
+    ):
         cohort = sub.add_parser(name, help=text)
         cohort.add_argument("cohort", type=Path)
         _cohort_options(cohort)
-        cohort.add_argument("--json", type=Path, default=None, help="write the JSON here (default: print)")
+        cohort.add_argument(
+            "--json", type=Path, default=None, help="write the JSON here (default: print)"
+        )
 
     report = sub.add_parser("report", help="make a report as PDF, Excel or Word")
     report.add_argument("kind", choices=["board", "project", "cohort"])
@@ -61,39 +73,64 @@ def _command_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", type=Path, required=True, help="output .pdf, .xlsx or .docx")
     report.add_argument("--title", default="")
     report.add_argument("--author", default="")
-    report.add_argument("--project", default=None, help="project ID for the one-pager (default: all)")
+    report.add_argument(
+        "--project", default=None, help="project ID for the one-pager (default: all)"
+    )
     report.add_argument("--from", dest="period_from", default=None, help="period start, dd/mm/yyyy")
     report.add_argument("--to", dest="period_to", default=None, help="period end, dd/mm/yyyy")
-    report.add_argument("--trust", action="append", default=[], help="include this trust (repeatable)")
-    report.add_argument("--unsuppressed", action="store_true",
-                        help="switch disclosure control off (every page is marked for internal use)")
+    report.add_argument(
+        "--trust", action="append", default=[], help="include this trust (repeatable)"
+    )
+    report.add_argument(
+        "--unsuppressed",
+        action="store_true",
+        help="switch disclosure control off (every page is marked for internal use)",
+    )
     return parser
 
 
 def _cohort_options(parser: argparse.ArgumentParser, sheet_flag: str = "--sheet") -> None:
-    parser.add_argument(sheet_flag, dest="sheet", default=None, help="sheet to read (default: found)")
+    parser.add_argument(
+        sheet_flag, dest="sheet", default=None, help="sheet to read (default: found)"
+    )
     parser.add_argument("--mapping", type=Path, default=None, help="a saved mapping profile (JSON)")
-    parser.add_argument("--imd-lookup", type=Path, default=None,
-                        help="the IoD file (2019 or 2025) to derive IMD deciles from LSOA codes")
-    parser.add_argument("--postcode-lookup", type=Path, default=None,
-                        help="a postcode-to-LSOA lookup (ONSPD/NSPL or an extract)")
+    parser.add_argument(
+        "--imd-lookup",
+        type=Path,
+        default=None,
+        help="the IoD file (2019 or 2025) to derive IMD deciles from LSOA codes",
+    )
+    parser.add_argument(
+        "--postcode-lookup",
+        type=Path,
+        default=None,
+        help="a postcode-to-LSOA lookup (ONSPD/NSPL or an extract)",
+    )
 
 
 def _import_cohort(args: argparse.Namespace, path: Path):  # noqa: ANN202
     """Import a cohort as the window would: saved mappings, cached and given reference files."""
     from lmns_desktop import paths
-    from lmns_desktop.core.cohort.deprivation import import_reference_file, load_reference
-    from lmns_desktop.core.cohort.pipeline import import_cohort
+    from lmns_desktop.core.cohort.xlsx_read import read_ahead
 
-    data = paths.user_data_dir()
-    reference = load_reference(data / "reference")
-    if args.imd_lookup is not None:  # given on the command line: used for this run, not cached
-        table = import_reference_file(args.imd_lookup)
-        reference.imd[table.edition] = table
-    if args.postcode_lookup is not None:
-        reference.postcodes = import_reference_file(args.postcode_lookup)
-    return import_cohort(path, sheet=args.sheet, mapping=args.mapping,
-                         profiles_dir=data / "mapping-profiles", reference=reference)
+    with read_ahead(path, args.sheet):  # the file is read while pandas and the rest load
+        from lmns_desktop.core.cohort.deprivation import import_reference_file, load_reference
+        from lmns_desktop.core.cohort.pipeline import import_cohort
+
+        data = paths.user_data_dir()
+        reference = load_reference(data / "reference")
+        if args.imd_lookup is not None:  # given on the command line: used for this run only
+            table = import_reference_file(args.imd_lookup)
+            reference.imd[table.edition] = table
+        if args.postcode_lookup is not None:
+            reference.postcodes = import_reference_file(args.postcode_lookup)
+        return import_cohort(
+            path,
+            sheet=args.sheet,
+            mapping=args.mapping,
+            profiles_dir=data / "mapping-profiles",
+            reference=reference,
+        )
 
 
 def _profile(imported):  # noqa: ANN001, ANN202
@@ -168,8 +205,11 @@ def _run_command(args: argparse.Namespace) -> int:
             from lmns_desktop.core.profiling import profile_to_json
 
             imported = _import_cohort(args, args.cohort)
-            data = profile_to_json(_profile(imported), fields_mapped=imported.fields_mapped,
-                                   imd_source=_imd_source(imported))
+            data = profile_to_json(
+                _profile(imported),
+                fields_mapped=imported.fields_mapped,
+                imd_source=_imd_source(imported),
+            )
             _write_json(data, args.json)
             return 0
         if args.command == "report":
@@ -182,17 +222,28 @@ def _run_command(args: argparse.Namespace) -> int:
             if args.cohort is not None:
                 imported = _import_cohort(args, args.cohort)
                 profile = _profile(imported)
-                cohort_info = {"source": imported.source.file, "sheet": imported.source.sheet,
-                               "rows": len(imported.frame), "quality": imported.quality.summary(),
-                               "mapping": imported.fields_mapped, "iod_edition": _imd_source(imported)}
+                cohort_info = {
+                    "source": imported.source.file,
+                    "sheet": imported.source.sheet,
+                    "rows": len(imported.frame),
+                    "quality": imported.quality.summary(),
+                    "mapping": imported.fields_mapped,
+                    "iod_edition": _imd_source(imported),
+                }
             request = ReportRequest(
-                kind=args.kind, title=args.title, author=args.author,
-                period_start=_date_arg(args.period_from), period_end=_date_arg(args.period_to),
-                trusts=args.trust, project_id=args.project,
+                kind=args.kind,
+                title=args.title,
+                author=args.author,
+                period_start=_date_arg(args.period_from),
+                period_end=_date_arg(args.period_to),
+                trusts=args.trust,
+                project_id=args.project,
                 cohort_name=cohort_info["source"] if cohort_info else "",
                 unsuppressed=args.unsuppressed,
             )
-            report = build_report(request, register=register, profile=profile, cohort_info=cohort_info)
+            report = build_report(
+                request, register=register, profile=profile, cohort_info=cohort_info
+            )
             print(save_report(report, args.out))
             return 0
     except UserError as exc:

@@ -47,6 +47,7 @@ from lmns_desktop.core.jobs import (
     no_progress,
 )
 
+from . import xlsx_read
 from ._util import column_letter, run_cancellable
 
 log = logging.getLogger(__name__)
@@ -606,7 +607,7 @@ def _read_sheet(
     progress(2, message)
     fast = ENGINE == "fastexcel"
     try:
-        cells, errors, origin = run_cancellable(
+        cells, errors, origin, merged = run_cancellable(
             lambda: _fast_read(src, sheet) if fast else _calamine_read(src, sheet),
             is_cancelled=is_cancelled,
             progress=progress,
@@ -630,7 +631,10 @@ def _read_sheet(
     if origin is None:
         origin = _origin(src, sheet, cells)
     raw.first_row, raw.first_col = origin[0] + 1, origin[1]
-    raw._merged_loader = lambda: _merged_ranges(src, sheet)
+    if merged is not None:
+        raw._merged = merged
+    else:
+        raw._merged_loader = lambda: _merged_ranges(src, sheet)
     if errors:
         raw.notes.append(
             f"{errors:,} cell{'s' if errors != 1 else ''} on sheet '{sheet}' "
@@ -640,20 +644,12 @@ def _read_sheet(
     return raw
 
 
-_ERROR_TEXT = {
-    "NA": "#N/A",
-    "Div0": "#DIV/0!",
-    "Value": "#VALUE!",
-    "Ref": "#REF!",
-    "Name": "#NAME?",
-    "Num": "#NUM!",
-    "Null": "#NULL!",
-    "GettingData": "#GETTING_DATA",
-}
 _ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
 
+_FastResult = tuple[pd.DataFrame, int, "tuple[int, int] | None", "list[CellRange] | None"]
 
-def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[int, int] | None]:
+
+def _fast_read(src: _Source, sheet: str) -> _FastResult:
     if src.kind in ("xlsx", "xlsm"):
         fast = _fastexcel_read_xlsx(src, sheet)
         if fast is not None:
@@ -661,31 +657,23 @@ def _fast_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[int, 
     return _fastexcel_read(src.fastexcel_source(), sheet)
 
 
-def _fastexcel_read_xlsx(
-    src: _Source, sheet: str
-) -> tuple[pd.DataFrame, int, tuple[int, int] | None] | None:
-    """The quickest .xlsx path: fastexcel's eager Arrow read, with formula errors found by a scan
-    of the sheet XML on the second core at the same time (about 10% faster than the lazy read,
-    which reports errors itself). None when the scan cannot place an error (then the lazy read).
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    import fastexcel
-
-    with ThreadPoolExecutor(1, thread_name_prefix="xlsx-errors") as pool:
-        scan = pool.submit(_xlsx_error_cells, src, sheet)
-        batch = fastexcel.read_excel(src.fastexcel_source()).load_sheet(
-            sheet, header_row=None, dtypes="string", eager=True
-        )
-        errors = scan.result()
-    if errors is None:
+def _fastexcel_read_xlsx(src: _Source, sheet: str) -> _FastResult | None:
+    """The quickest .xlsx path (:mod:`.xlsx_read`), taking the read started ahead by
+    :func:`lmns_desktop.core.cohort.import_cohort` when there is one. None when an error cell
+    cannot be placed (then the lazy read, which reports errors itself)."""
+    fast = xlsx_read.claim(src.path, sheet) if src.data is None else None
+    if fast is None:
+        fast = xlsx_read.read_sheet(src.fastexcel_source(), sheet)
+    if fast is None or fast.scan.errors is None:
         return None
+    batch, errors = fast.batch, fast.scan.errors
+    merged = [CellRange(*m) for m in fast.scan.merged]
     frame = pd.DataFrame(
         {j: pd.array(batch.column(j), dtype="str") for j in range(batch.num_columns)},
         index=pd.RangeIndex(batch.num_rows),
     )
     if not errors:
-        return frame, 0, None
+        return frame, 0, None, merged
     origin = _xlsx_origin(src, sheet, frame) if len(frame) else None
     if origin is None:
         return None
@@ -700,55 +688,10 @@ def _fastexcel_read_xlsx(
         for row, text in cells:
             values[row] = text
         frame[col] = pd.array(values, dtype="str")
-    return frame, len(errors), origin
+    return frame, len(errors), origin, merged
 
 
-_XML_ERROR_CELL = re.compile(
-    rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S
-)
-_XML_ERROR_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-
-
-def _xlsx_error_cells(src: _Source, sheet: str) -> dict[tuple[int, int], str] | None:
-    """0-based (row, column) -> error text ("#N/A") of every formula-error cell in a sheet.
-
-    Streams the sheet XML (zlib releases the GIL, so this runs beside fastexcel's read) and only
-    parses the few places where ``t="e"`` occurs. None when an error cell has no reference.
-    """
-    from ._util import column_index
-
-    found: dict[tuple[int, int], str] = {}
-    with zipfile.ZipFile(src.zip_source()) as zf:
-        part = _xlsx_parts(zf).get(sheet)
-        if not part:
-            return None
-        with zf.open(part) as fh:
-            pending = b""
-            while True:
-                chunk = fh.read(1 << 20)
-                buf = pending + chunk
-                # Look only at whole rows; a row cut by the chunk waits for the next one.
-                end = buf.rfind(b"row>")
-                cut = len(buf) if not chunk else (end + 4 if end >= 0 else 0)
-                head, pending = buf[:cut], buf[cut:]
-                expected = head.count(b't="e"')
-                if expected:
-                    matches = list(_XML_ERROR_CELL.finditer(head))
-                    if len(matches) != expected:
-                        return None
-                    for m in matches:
-                        ref = _XML_REF.search(m.group(1))
-                        if ref is None:
-                            return None
-                        value = _XML_ERROR_VALUE.search(m.group(2) or b"")
-                        text = value.group(1).decode("ascii", "replace") if value else ""
-                        key = (int(ref.group(2)) - 1, column_index(ref.group(1).decode()))
-                        found[key] = text if text in _ERROR_TEXT.values() else "#VALUE!"
-                if not chunk:
-                    return found
-
-
-def _fastexcel_read(source: str | bytes, sheet: str) -> tuple[pd.DataFrame, int, None]:
+def _fastexcel_read(source: str | bytes, sheet: str) -> _FastResult:
     """Read a sheet with fastexcel as strings; formula errors put back as Excel shows them."""
     import fastexcel
 
@@ -762,7 +705,7 @@ def _fastexcel_read(source: str | bytes, sheet: str) -> tuple[pd.DataFrame, int,
         if not m:
             continue
         row, col = err.offset_position
-        fixes.setdefault(col, []).append((row, _ERROR_TEXT.get(m.group(1), "#VALUE!")))
+        fixes.setdefault(col, []).append((row, xlsx_read.ERROR_TEXT.get(m.group(1), "#VALUE!")))
         n_err += 1
     columns = {}
     for j in range(batch.num_columns):
@@ -774,10 +717,10 @@ def _fastexcel_read(source: str | bytes, sheet: str) -> tuple[pd.DataFrame, int,
             columns[j] = pd.array(values, dtype="str")
         else:
             columns[j] = pd.array(arr, dtype="str")
-    return pd.DataFrame(columns, index=pd.RangeIndex(batch.num_rows)), n_err, None
+    return pd.DataFrame(columns, index=pd.RangeIndex(batch.num_rows)), n_err, None, None
 
 
-def _calamine_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[int, int]]:
+def _calamine_read(src: _Source, sheet: str) -> _FastResult:
     """Fallback engine: python-calamine list of lists, converted to the same text form."""
     import python_calamine as pcal
 
@@ -793,7 +736,7 @@ def _calamine_read(src: _Source, sheet: str) -> tuple[pd.DataFrame, int, tuple[i
     frame = pd.DataFrame(
         {j: pd.array(v, dtype="str") for j, v in cols.items()}, index=pd.RangeIndex(len(rows))
     )
-    return frame, 0, (int(start[0]), int(start[1]))
+    return frame, 0, (int(start[0]), int(start[1])), None
 
 
 def _cell_text(value: object) -> str | None:
@@ -819,7 +762,6 @@ def _cell_text(value: object) -> str | None:
 
 _XML_ROW = re.compile(rb"<(?:\w+:)?row\b([^>]*?)(/?)>")
 _XML_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_XML_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
 _XML_VALUE = re.compile(rb"<(?:\w+:)?(?:v|is)\b")
 
 
@@ -841,49 +783,19 @@ def _origin(src: _Source, sheet: str, cells: pd.DataFrame) -> tuple[int, int]:
 
 
 def _xlsx_sheets(src: _Source) -> list[SheetInfo]:
-    """Worksheets of an OOXML package from workbook.xml (milliseconds, unlike opening it)."""
-    import xml.etree.ElementTree as ET
-
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    with zipfile.ZipFile(src.zip_source()) as zf:
-        wb = ET.fromstring(zf.read("xl/workbook.xml"))
-        rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    kinds = {rel.get("Id"): rel.get("Type", "").rsplit("/", 1)[-1] for rel in rels}
-    out = []
-    for sh in wb.iter(f"{ns_main}sheet"):
-        index = len(out)
-        if kinds.get(sh.get(f"{ns_rel}id")) != "worksheet":
-            continue
-        out.append(SheetInfo(sh.get("name", ""), index, sh.get("state", "visible") == "visible"))
+    out = [
+        SheetInfo(name, index, visible)
+        for index, name, visible in xlsx_read.list_worksheets(src.zip_source())
+    ]
     if not out:
         raise ValueError("no worksheets")
     return out
 
 
-def _xlsx_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> worksheet part name in an OOXML package."""
-    import xml.etree.ElementTree as ET
-
-    ns_main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    ns_rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-    wb = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-        targets[rel.get("Id")] = target
-    parts = {}
-    for sh in wb.iter(f"{ns_main}sheet"):
-        parts[sh.get("name")] = targets.get(sh.get(f"{ns_rel}id"), "")
-    return parts
-
-
 def _xlsx_origin(src: _Source, sheet: str, cells: pd.DataFrame) -> tuple[int, int] | None:
     """Find the first used cell from the head of the sheet XML, checked against the cells read."""
     with zipfile.ZipFile(src.zip_source()) as zf:
-        part = _xlsx_parts(zf).get(sheet)
+        part = xlsx_read.worksheet_parts(zf).get(sheet)
         if not part:
             return None
         with zf.open(part) as fh:
@@ -927,7 +839,7 @@ def _first_valued_row(buf: bytes) -> tuple[int, list[int]] | None:
         row_no = None
         for cm in _XML_CELL.finditer(body):
             inner = cm.group(2) or b""
-            ref = _XML_REF.search(cm.group(1))
+            ref = xlsx_read.XML_REF.search(cm.group(1))
             if ref is None:
                 raise ValueError("cell without a reference")
             if _XML_VALUE.search(inner):
@@ -950,39 +862,10 @@ def _merged_ranges(src: _Source, sheet: str) -> list[CellRange]:
     return []
 
 
-_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
-_SHEETDATA_END = re.compile(rb"</(?:\w+:)?sheetData>|<(?:\w+:)?sheetData\s*/>")
-
-
 def _xlsx_merged(src: _Source, sheet: str) -> list[CellRange]:
-    """Merged ranges live after the cell data, so stream through the XML keeping only the tail."""
-    from ._util import column_index
-
-    with zipfile.ZipFile(src.zip_source()) as zf:
-        part = _xlsx_parts(zf).get(sheet)
-        if not part:
-            return []
-        tail = b""
-        found = False
-        with zf.open(part) as fh:
-            while True:
-                chunk = fh.read(1 << 20)
-                if not chunk:
-                    break
-                if found:
-                    tail += chunk
-                    continue
-                window = tail[-32:] + chunk
-                m = _SHEETDATA_END.search(window)
-                if m:
-                    found = True
-                    tail = window[m.end() :]
-                else:
-                    tail = window[-32:]
-    return [
-        CellRange(int(r1) - 1, column_index(c1.decode()), int(r2) - 1, column_index(c2.decode()))
-        for c1, r1, c2, r2 in _MERGE.findall(tail if found else b"")
-    ]
+    """Merged ranges live after the cell data: one streaming pass over the sheet XML."""
+    scan = xlsx_read.scan_sheet(src.zip_source(), sheet)
+    return [CellRange(*m) for m in scan.merged] if scan is not None else []
 
 
 # --- CSV -----------------------------------------------------------------------------------

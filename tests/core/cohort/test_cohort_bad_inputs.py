@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cohort_corpus import CASES
 
-from lmns_desktop.core.cohort.pipeline import import_cohort
+from lmns_desktop.core.cohort import import_cohort  # with the read-ahead, as the CLI runs it
 from lmns_desktop.core.cohort.readers import PasswordRequired
 from lmns_desktop.core.errors import UserError
 

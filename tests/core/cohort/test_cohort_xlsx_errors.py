@@ -34,7 +34,7 @@ def _write(path: Path, grid: list[list[object]], start: tuple[int, int]) -> Path
 
 def _lazy_cells(path: Path) -> tuple[list[list[object]], int]:
     """fastexcel's own error report, through the lazy read the fast path replaces."""
-    frame, errors, _ = readers._fastexcel_read(str(path), "Data")
+    frame, errors, _, _ = readers._fastexcel_read(str(path), "Data")
     return _rows(frame), errors
 
 
@@ -98,3 +98,23 @@ def test_no_errors_means_no_note(tmp_path: Path, name: str) -> None:
     path = _write(tmp_path / name, [["A", "B"], ["x", 1]], (0, 0))
     raw = read_raw(path)
     assert raw.error_cells == 0 and not any("formula errors" in n for n in raw.notes)
+
+
+def test_merged_ranges_come_from_the_same_pass_as_the_errors(tmp_path: Path) -> None:
+    """Merged cells are listed after megabytes of cell XML; the fast read finds them without a
+    second pass, and they match what was written, in 0-based sheet positions."""
+    path = tmp_path / "merged.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Data")
+    ws.merge_range(0, 1, 0, 3, "Maternity bookings")  # a title over B1:D1
+    ws.merge_range(1, 0, 2, 0, "ID")  # a heading merged down A2:A3
+    for i in range(30_000):
+        ws.write_row(3 + i, 0, [f"P{i:06d}", "A", i % 10 + 1, "=1/0" if i == 20_000 else "Y"])
+    ws.write_formula(3 + 20_000, 3, "=1/0", None, "#DIV/0!")
+    ws.merge_range(30_010, 0, 30_011, 3, "Total")
+    wb.close()
+    raw = read_raw(path)
+    assert raw._merged is not None  # found by the read itself, not by a later pass
+    found = {(m.first_row, m.first_col, m.last_row, m.last_col) for m in raw.merged_ranges()}
+    assert found == {(0, 1, 0, 3), (1, 0, 2, 0), (30_010, 0, 30_011, 3)}
+    assert raw.error_cells == 1
