@@ -178,23 +178,25 @@ def read_sheet(source: str | bytes, sheet: str) -> FastRead | None:
     """
     import io
 
-    import fastexcel
-
-    def zip_source() -> Source:
-        return io.BytesIO(source) if isinstance(source, bytes) else source
-
+    zip_source = io.BytesIO(source) if isinstance(source, bytes) else source
     with ThreadPoolExecutor(1, thread_name_prefix="xlsx-scan") as pool:
-        scan = pool.submit(scan_sheet, zip_source(), sheet)
-        batch = fastexcel.read_excel(source).load_sheet(
-            sheet, header_row=None, dtypes="string", eager=True
-        )
+        scan = pool.submit(scan_sheet, zip_source, sheet)
+        batch = _eager_read(source, sheet)
         found = scan.result()
     return FastRead(batch, found) if found is not None else None
 
 
+def _eager_read(source: str | bytes, sheet: str) -> pa.RecordBatch:
+    import fastexcel
+
+    return fastexcel.read_excel(source).load_sheet(
+        sheet, header_row=None, dtypes="string", eager=True
+    )
+
+
 # --- Reading ahead -------------------------------------------------------------------------
 
-_ahead: dict[tuple[str, str, int, int], Future[FastRead | None]] = {}
+_ahead: dict[tuple[str, str, int, int], Future[pa.RecordBatch]] = {}
 _ahead_lock = threading.Lock()
 
 
@@ -240,12 +242,12 @@ def _start(path: Path, sheet: str | None) -> tuple[str, str, int, int] | None:
         log.debug("no read-ahead", exc_info=True)
         return None
 
-    future: Future[FastRead | None] = Future()
+    future: Future[pa.RecordBatch] = Future()
     future.set_running_or_notify_cancel()
 
     def run() -> None:
         try:
-            future.set_result(read_sheet(str(path), sheet))
+            future.set_result(_eager_read(str(path), sheet))
         except BaseException as exc:  # noqa: BLE001 - handed to whoever claims it
             future.set_exception(exc)
 
@@ -257,11 +259,23 @@ def _start(path: Path, sheet: str | None) -> tuple[str, str, int, int] | None:
 
 def claim(path: str | Path, sheet: str) -> FastRead | None:
     """The read started by :func:`read_ahead` for this sheet of this file, waiting for it;
-    None when there is none (or the file has changed since). Raises what the read raised."""
+    None when there is none (or the file has changed since). Raises what the read raised.
+
+    The XML scan runs here, in the claiming thread, rather than when the read started: by now
+    the imports are done, so the scan has the second core to itself and never slows the read.
+    """
     try:
         key = _key(Path(path), sheet)
     except OSError:
         return None
     with _ahead_lock:
         future = _ahead.pop(key, None)
-    return future.result() if future is not None else None
+    if future is None:
+        return None
+    try:
+        found = scan_sheet(str(path), sheet)
+    except Exception as exc:  # noqa: BLE001 - the read's own error, if any, explains better
+        batch = future.result()
+        raise exc from None
+    batch = future.result()
+    return FastRead(batch, found) if found is not None else None

@@ -499,3 +499,27 @@ def test_cancel_between_fields() -> None:
             {"A": "age", "B": "bmi"},
             is_cancelled=lambda: calls.append(1) or len(calls) > 1,
         )
+
+
+def test_fields_normalised_in_parallel_come_out_as_one_thread_gives_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two worker threads must not change the result, nor the order of changes and problems,
+    however the threads happen to finish."""
+    from lmns_desktop.core import demo_data
+    from lmns_desktop.core.cohort import normalise as module
+    from lmns_desktop.core.cohort.mapping import suggest_mapping
+
+    frame = demo_data.make_cohort(3_000).astype("str")
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    mapping = {s.column: s.field for s in suggest_mapping(list(frame.columns), frame) if s.field}
+    assert len(mapping) >= 25
+    parallel = module.normalise(frame, mapping)
+    monkeypatch.setattr(module, "_WORKERS", 1)
+    single = module.normalise(frame, mapping)
+    pd.testing.assert_frame_equal(parallel.frame, single.frame)
+    assert parallel.changes == single.changes
+    assert [(p.field, p.kind, p.rows.tolist()) for p in parallel.problems] == [
+        (p.field, p.kind, p.rows.tolist()) for p in single.problems
+    ]
+    assert len({c.field for c in parallel.changes}) >= 5  # enough fields for the order to matter

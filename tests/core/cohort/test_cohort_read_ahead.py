@@ -80,17 +80,19 @@ def test_same_result_as_the_plain_pipeline(demo_cohort_xlsx: Path) -> None:
 
 
 def test_the_file_is_read_once(demo_cohort_xlsx: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[str] = []
-    real = xlsx_read.read_sheet
+    import fastexcel
 
-    def counted(source: str | bytes, sheet: str) -> xlsx_read.FastRead | None:
-        calls.append(sheet)
-        return real(source, sheet)
+    opened: list[object] = []
+    real = fastexcel.read_excel
 
-    monkeypatch.setattr(xlsx_read, "read_sheet", counted)
+    def counted(source: object, *args: object, **kwargs: object) -> object:
+        opened.append(source)
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(fastexcel, "read_excel", counted)
     result = import_cohort(demo_cohort_xlsx)
     assert len(result.frame) == 600
-    assert calls == [result.sheet]
+    assert opened == [str(demo_cohort_xlsx)]
 
 
 def test_a_read_ahead_is_claimed_once_and_forgotten_after_the_block(tmp_path: Path) -> None:
