@@ -111,6 +111,9 @@ def test_reviewing_the_mapping_reimports_and_saves_a_profile(cohort_window, qtbo
         mapping = {s.column: s.field for s in suggestions}
         mapping["Site"] = None  # the user unmaps a column
         assert "hidden" not in str(samples.get("Age at Booking", ""))
+        # examples are the file's own text, not the cleaned values (Y/N, not True/False)
+        assert samples["Smoker at Booking"] and set(samples["Smoker at Booking"]) <= {"Y", "N"}
+        assert all(v.isdigit() for v in samples["Age at Booking"])
         return mapping, "Demo export"
 
     monkeypatch.setattr(dialogs, "review_mapping", review)

@@ -654,6 +654,32 @@ def _samples_for(sample_values: object, column: str) -> Sequence[object]:
     return ()
 
 
+_EXCEL_DATE_CELL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?: (\d{2}:\d{2}):\d{2})?$")
+
+
+def _day_first(m: re.Match[str]) -> str:
+    time = f" {m.group(4)}" if m.group(4) and m.group(4) != "00:00" else ""
+    return f"{m.group(3)}/{m.group(2)}/{m.group(1)}{time}"
+
+
+def column_samples(table: pd.DataFrame, count: int = 3, scan: int = 200) -> dict[str, list[str]]:
+    """The first ``count`` different filled values of each column among the first ``scan`` rows,
+    as text read from the file (date cells shown day first, as Excel shows them in the UK): what
+    the mapping dialog shows as examples."""
+    out: dict[str, list[str]] = {}
+    head = table.head(scan)
+    for j, column in enumerate(head.columns):
+        seen: list[str] = []
+        for value in head.iloc[:, j].dropna().tolist():
+            text = _EXCEL_DATE_CELL.sub(_day_first, str(value).strip())
+            if text and text not in seen:
+                seen.append(text)
+                if len(seen) == count:
+                    break
+        out[str(column)] = seen
+    return out
+
+
 def suggest_mapping(
     columns: Sequence[str],
     sample_values: pd.DataFrame | Mapping[str, Sequence[object]] | None = None,

@@ -34,6 +34,7 @@ from .mapping import (
     AUTO_ACCEPT,
     MappingProfile,
     Suggestion,
+    column_samples,
     find_profile,
     load_profile,
     suggest_mapping,
@@ -75,6 +76,8 @@ class CohortImport:
     profile: str | None = None
     imd: DeprivationResult | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    #: {source column: up to three example values as read}; held in memory only (identifiers too).
+    samples: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def sheet(self) -> str:
@@ -115,6 +118,7 @@ class PendingImport:
     profile: str | None = None
     notes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    samples: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -174,6 +178,7 @@ def start_import(
         profile_name,
         [*raw.notes, *header.notes, *map_notes],
         timings,
+        column_samples(table),
     )
 
 
@@ -261,6 +266,7 @@ def finish_import(
         profile=profile_name,
         imd=imd,
         timings=timings,
+        samples=pending.samples,
     )
 
 

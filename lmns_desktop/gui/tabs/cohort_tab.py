@@ -285,13 +285,7 @@ class CohortTab(QWidget):
         from lmns_desktop.core.errors import UserError
         from lmns_desktop.gui import dialogs
 
-        samples = {}
-        for s in self.imported.mapping:
-            column = s.field if s.field in self.imported.frame.columns else s.column
-            if column in self.imported.frame.columns:
-                values = self.imported.frame[column].dropna().astype(str).head(50).unique()
-                samples[s.column] = list(values[:3])
-        result = dialogs.review_mapping(self, self.imported.mapping, samples)
+        result = dialogs.review_mapping(self, self.imported.mapping, self.imported.samples)
         if result is None:
             return
         mapping, name = result

@@ -167,3 +167,26 @@ def test_ids_that_look_like_local_ethnic_codes_stay_ids() -> None:
     codes = {"Code": ["A", "N", "A1", "H", "J", "99", "Z", "A", "N", "C", "A", "B"]}
     s = suggest_mapping(["Code"], codes)[0]
     assert s.field == "ethnic_category" and "values look like" in s.reason
+
+
+def test_column_samples_are_distinct_text_with_dates_day_first() -> None:
+    from lmns_desktop.core.cohort.mapping import column_samples
+
+    table = pd.DataFrame(
+        {
+            "When": ["2024-03-01 00:00:00", "2024-03-01 10:30:00", None, "01/02/2024", "x"],
+            "Code": ["A", " A ", "B", None, "C"],
+            "Empty": [None] * 5,
+        },
+        dtype="str",
+    )
+    assert column_samples(table) == {
+        "When": ["01/03/2024", "01/03/2024 10:30", "01/02/2024"],
+        "Code": ["A", "B", "C"],
+        "Empty": [],
+    }
+    assert column_samples(table, count=1, scan=1) == {
+        "When": ["01/03/2024"],
+        "Code": ["A"],
+        "Empty": [],
+    }

@@ -166,3 +166,18 @@ def test_prepare_then_finish_with_a_reviewed_mapping(tmp_path: Path) -> None:
     assert result.grouping_fields == ["Team"]
     again = finish_import(pending)  # the proposal as it stood
     assert again.fields_mapped == {"patient_id": "Pseudo ID"}
+
+
+def test_examples_for_the_mapping_dialog_are_the_files_own_text(demo_cohort_xlsx: Path) -> None:
+    result = import_cohort(demo_cohort_xlsx)
+    as_read = pd.read_excel(demo_cohort_xlsx, engine="calamine", dtype=str).head(200)
+    assert set(result.samples) == set(as_read.columns)
+    for column, examples in result.samples.items():
+        assert 1 <= len(examples) <= 3 and len(set(examples)) == len(examples), column
+    assert result.samples["Smoker at Booking"][0] == as_read["Smoker at Booking"].dropna().iloc[0]
+    assert set(result.samples["Smoker at Booking"]) <= {"Y", "N"}  # not the cleaned True/False
+    assert result.samples["Age at Booking"][:2] == list(
+        as_read["Age at Booking"].dropna().drop_duplicates().head(2)
+    )
+    booking = pd.to_datetime(as_read["Booking Date"].dropna().iloc[0])
+    assert result.samples["Booking Date"][0] == booking.strftime("%d/%m/%Y")  # as Excel shows it
