@@ -155,7 +155,13 @@ def test_bad_files_give_the_same_sentence_with_or_without_reading_ahead(
 
 
 def test_cancel_while_reading_ahead_is_quick(tmp_path: Path) -> None:
-    path = _workbook(tmp_path / "big.xlsx", {"Data": _cohort_rows(60_000)})
+    import xlsxwriter
+
+    path = tmp_path / "big.xlsx"
+    with xlsxwriter.Workbook(str(path), {"constant_memory": True}) as wb:
+        ws = wb.add_worksheet("Data")
+        for r, row in enumerate(_cohort_rows(60_000)):
+            ws.write_row(r, 0, row)
     flag = threading.Event()
     fired: list[float] = []
 
