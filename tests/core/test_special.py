@@ -110,13 +110,15 @@ def test_expit_and_logit_edges_raise_no_warnings() -> None:
 
 
 @needs_scipy
-def test_expit_and_logit_are_bit_for_bit_scipy_on_a_big_array() -> None:
-    """The SII simulation back-transforms millions of draws: same formula, same numbers."""
+def test_expit_and_logit_match_scipy_to_rounding_on_a_big_array() -> None:
+    """The SII simulation back-transforms millions of draws: same formula, same numbers to the
+    last bit or one rounding step (numpy's vectorised exp and the C library's may differ there,
+    depending on the processor)."""
     rng = np.random.default_rng(1)
     x = rng.normal(0.0, 4.0, 200_000)
-    np.testing.assert_array_equal(special.expit(x), sc.expit(x))
+    np.testing.assert_allclose(special.expit(x), sc.expit(x), rtol=4.5e-16, atol=0)
     p = rng.uniform(0.0, 1.0, 200_000)
-    np.testing.assert_array_equal(special.logit(p), sc.logit(p))
+    np.testing.assert_allclose(special.logit(p), sc.logit(p), rtol=4.5e-16, atol=0)
 
 
 # --------------------------------------------------------------------------------------------
