@@ -5,13 +5,13 @@ Not run by the test suite. Run it as::
     python tests/bench/bench_cohort_import.py [--rows 200000] [--repeat 3] [--skip-openpyxl]
 
 It writes a demo cohort of ``--rows`` rows with ``demo_data.write_cohort`` (cached in
-/tmp/lmns_bench_cohort, as writing 200,000 rows takes over a minute) and a CSV of the same rows,
-then times each reader in a fresh interpreter, ``--repeat`` rounds run round-robin (openpyxl
-only in the first round); ratios are medians of back-to-back pairs, as this VM's speed drifts, with the
-peak memory of that subprocess (``os.wait4`` rusage ``ru_maxrss``). Targets from the issue:
-``import_cohort`` within 1.5x of the fastest plain reader and at least 15x faster than
-``pandas.read_excel(engine="openpyxl")``. Finally it measures how quickly a cancel request is
-honoured at several points of an import (in-process).
+/tmp/lmns_bench_cohort, as writing 200,000 rows takes over a minute) and a CSV of the same
+rows, then times each reader in a fresh interpreter, ``--repeat`` rounds run round-robin
+(openpyxl only in the first round); ratios are medians of back-to-back pairs, as this VM's
+speed drifts, with the peak memory of that subprocess (its own ``VmHWM``; ``ru_maxrss`` where
+there is no /proc). Targets from the issue: ``import_cohort`` within 1.5x of the fastest plain
+reader and at least 15x faster than ``pandas.read_excel(engine="openpyxl")``. Finally it
+measures how quickly a cancel request is honoured at several points of an import (in-process).
 """
 
 from __future__ import annotations
@@ -100,9 +100,23 @@ def ensure_files(rows: int) -> tuple[Path, Path]:
     return xlsx, csv
 
 
+#: Appended to each child: its own peak RSS. rusage's ru_maxrss is not enough on Linux: a child
+#: started with vfork keeps the parent's high-water mark through exec (the parent may have
+#: written a 200,000-row workbook), while VmHWM belongs to the new program alone.
+PEAK_PROBE = """
+import sys as _sys
+try:
+    with open("/proc/self/status") as _f:
+        _kb = next(int(l.split()[1]) for l in _f if l.startswith("VmHWM:"))
+    print(f"PEAK_KB {_kb}", file=_sys.stderr)
+except OSError:
+    pass
+"""
+
+
 def run_child(code: str, path: Path) -> tuple[float, float, str]:
     """(wall seconds, peak RSS MB, stdout) of one fresh interpreter running ``code``."""
-    script = f"PATH = {str(path)!r}\n{code}\n"
+    script = f"PATH = {str(path)!r}\n{code}\n{PEAK_PROBE}"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     t = time.perf_counter()
     proc = subprocess.Popen(
@@ -119,7 +133,11 @@ def run_child(code: str, path: Path) -> tuple[float, float, str]:
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise RuntimeError(f"benchmark child failed:\n{err[-2000:]}")
-    return wall, usage.ru_maxrss / 1024.0, out.strip()
+    peak_kb = next(
+        (int(line.split()[1]) for line in err.splitlines() if line.startswith("PEAK_KB ")),
+        usage.ru_maxrss,
+    )
+    return wall, peak_kb / 1024.0, out.strip()
 
 
 def measure(
