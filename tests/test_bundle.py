@@ -85,3 +85,29 @@ def test_frozen_self_test_passes_from_a_read_only_folder_and_writes_only_user_da
     outside = [str(p.relative_to(home)) for p in written if not p.is_relative_to(data_dir)]
     assert outside == [], f"files written outside the per-user data folder: {outside}"
     assert (data_dir / "logs" / "lmns-desktop.log").exists()
+
+
+def test_bundle_leaves_out_what_the_app_never_uses(bundle: Path) -> None:
+    """TLS, Qt Network and Quick, Arrow Flight/S3 and the software OpenGL renderer stay out."""
+    unwanted = ("libssl", "libcrypto.so", "_ssl.", "_hashlib.", "Qt6Network", "Qt6Quick",
+                "Qt6Qml", "Qt6WebEngine", "arrow_flight", "arrow_s3", "opengl32sw")
+    found = sorted({p.name for p in bundle.rglob("*") if any(u in p.name for u in unwanted)})
+    assert found == []
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads ELF headers (Linux)")
+def test_every_bundled_library_finds_the_bundled_libraries_it_needs(bundle: Path) -> None:
+    """What the spec leaves out is needed by nothing it keeps (Qt, ICU, Arrow, NumPy's BLAS)."""
+    from PyInstaller.depend.bindepend import get_imports
+
+    ours = ("libQt6", "libicu", "libarrow", "libparquet", "libpyside", "libshiboken",
+            "libscipy_openblas")
+    present = {p.name for p in bundle.rglob("*.so*")}
+    missing = []
+    for lib in bundle.rglob("*.so*"):
+        if lib.is_symlink() or not lib.is_file():
+            continue
+        for name, _ in get_imports(str(lib)):
+            if Path(name).name.startswith(ours) and Path(name).name not in present:
+                missing.append(f"{lib.relative_to(bundle)} needs {name}")
+    assert missing == []
