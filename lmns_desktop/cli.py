@@ -106,6 +106,11 @@ def _cohort_options(parser: argparse.ArgumentParser, sheet_flag: str = "--sheet"
         default=None,
         help="a postcode-to-LSOA lookup (ONSPD/NSPL or an extract)",
     )
+    parser.add_argument(
+        "--ask-password",
+        action="store_true",
+        help="the cohort workbook has a password: ask for it (typed unseen, never stored)",
+    )
 
 
 def _import_cohort(args: argparse.Namespace, path: Path):  # noqa: ANN202
@@ -116,6 +121,7 @@ def _import_cohort(args: argparse.Namespace, path: Path):  # noqa: ANN202
     with read_ahead(path, args.sheet):  # the file is read while pandas and the rest load
         from lmns_desktop.core.cohort.deprivation import import_reference_file, load_reference
         from lmns_desktop.core.cohort.pipeline import import_cohort
+        from lmns_desktop.core.cohort.readers import PasswordRequired
 
         data = paths.user_data_dir()
         reference = load_reference(data / "reference")
@@ -124,13 +130,29 @@ def _import_cohort(args: argparse.Namespace, path: Path):  # noqa: ANN202
             reference.imd[table.edition] = table
         if args.postcode_lookup is not None:
             reference.postcodes = import_reference_file(args.postcode_lookup)
-        return import_cohort(
-            path,
-            sheet=args.sheet,
-            mapping=args.mapping,
-            profiles_dir=data / "mapping-profiles",
-            reference=reference,
-        )
+        try:
+            return import_cohort(
+                path,
+                sheet=args.sheet,
+                password=_ask_password(path) if args.ask_password else None,
+                mapping=args.mapping,
+                profiles_dir=data / "mapping-profiles",
+                reference=reference,
+            )
+        except PasswordRequired:
+            if args.ask_password:
+                raise
+            raise PasswordRequired(
+                f"'{path.name}' is protected with a password; run the command again with "
+                f"--ask-password to type it (it is not shown or stored)."
+            ) from None
+
+
+def _ask_password(path: Path) -> str:
+    """The password, typed at the terminal without echo: never an argument (shell history)."""
+    import getpass
+
+    return getpass.getpass(f"Password for {path.name}: ")
 
 
 def _profile(imported):  # noqa: ANN001, ANN202

@@ -162,7 +162,40 @@ def test_check_on_a_password_protected_workbook_says_so_in_one_line(tmp_path, ca
     captured = capsys.readouterr()
     err = captured.err.strip()
     assert f"cohort{suffix}" in err and "protected with a password" in err and "\n" not in err
+    assert "--ask-password" in err
     assert "9990000001" not in captured.out + captured.err
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_check_asks_for_the_password_unseen_and_opens_the_workbook(
+    tmp_path, capsys, monkeypatch, protected_workbook, suffix
+) -> None:
+    import getpass
+    import json
+
+    protected = _protected_workbook(protected_workbook, tmp_path / f"cohort{suffix}", "open sesame")
+    prompts: list[str] = []
+
+    def typed(prompt: str) -> str:
+        prompts.append(prompt)
+        return "open sesame"
+
+    monkeypatch.setattr(getpass, "getpass", typed)
+    assert main(["check", str(protected), "--ask-password"]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out)["n_rows"] == 2
+    assert prompts == [f"Password for cohort{suffix}: "]
+    assert "open sesame" not in out and "9990000001" not in out
+
+
+def test_check_with_a_wrong_password_says_so(tmp_path, capsys, monkeypatch, protected_workbook) -> None:
+    import getpass
+
+    protected = _protected_workbook(protected_workbook, tmp_path / "cohort.xlsx", "open sesame")
+    monkeypatch.setattr(getpass, "getpass", lambda prompt: "Open Sesame")
+    assert main(["check", str(protected), "--ask-password"]) != 0
+    err = capsys.readouterr().err.strip()
+    assert "not correct" in err and "case-sensitive" in err and "Open Sesame" not in err
 
 
 @pytest.mark.parametrize("kind", ["board", "project", "cohort"])
