@@ -476,12 +476,15 @@ def _decrypt(path: Path, password: str | None) -> bytes:
                 office.load_key(password=password)
                 _keep_xls_decryption_in_memory()
             office.decrypt(out)
-    except (mexc.InvalidKeyError, mexc.DecryptionError):
+    except mexc.InvalidKeyError:  # the one signal of a wrong password (a DecryptionError)
         raise WrongPassword(
             f"The password for '{name}' is not correct; check it (passwords are case-sensitive) "
             f"and try again."
         ) from None
-    except (mexc.FileFormatError, mexc.ParseError, OSError, ValueError, struct.error):
+    except (
+        mexc.DecryptionError, mexc.FileFormatError, mexc.ParseError, OSError, ValueError,
+        struct.error,
+    ):  # an encryption method or layout msoffcrypto does not support
         raise CohortFileError(
             f"'{name}' is password-protected in a way this app cannot open; open it in Excel, "
             f"remove the password (File > Info > Protect Workbook) and save a copy."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import threading
 import time
 from datetime import date, datetime
@@ -220,6 +221,21 @@ def test_password_protected_xls(
     assert raw.file_format == "xls"
     assert any("password-protected" in n for n in raw.notes)
     assert [s.name for s in list_sheets(enc, password="open sesame")] == ["Data"]
+
+
+def test_xls_encrypted_in_an_unknown_way_is_not_called_a_wrong_password(tmp_path: Path) -> None:
+    """A FILEPASS header of an encryption version msoffcrypto does not know: the message says
+    the app cannot open it (and how to get a copy it can), not that the password is wrong."""
+    enc = tmp_path / "odd.xls"
+    write_xls(enc, {"Data": ROWS}, password="open sesame", scheme="rc4")
+    body = enc.read_bytes()
+    rc4_filepass = b"\x2f\x00" + struct.pack("<H", 54) + struct.pack("<HHH", 1, 1, 1)
+    assert body.count(rc4_filepass) == 1
+    enc.write_bytes(body.replace(rc4_filepass, rc4_filepass[:6] + struct.pack("<HH", 9, 9)))
+    with pytest.raises(readers.CohortFileError) as caught:
+        read_raw(enc, password="open sesame")
+    assert not isinstance(caught.value, readers.WrongPassword)
+    assert "cannot open" in str(caught.value) and "odd.xls" in str(caught.value)
 
 
 def test_merged_ranges_from_xlsx(tmp_path: Path) -> None:
