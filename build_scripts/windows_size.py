@@ -5,8 +5,8 @@
 
 For every package in ``dist/lmns-desktop/_internal`` it downloads the Windows wheel of the same
 version and counts the binaries and data files that correspond to files the Linux build kept
-(``libQt6Core.so.6`` <-> ``Qt6Core.dll``, ``lib.cpython-311-x86_64-linux-gnu.so`` <-> ``lib.cp311-win_amd64.pyd``),
-plus the Windows-only pieces (the ``qwindows`` platform plugin, Windows styles, MSVC runtimes).
+(``libQt6Core.so.6`` <-> ``Qt6Core.dll``, ``lib.cpython-311-x86_64-linux-gnu.so`` <->
+``lib.cp311-win_amd64.pyd``), plus the Windows-only pieces (the ``qwindows`` platform plugin, Windows styles, MSVC runtimes).
 The rest (Python runtime, the executable with the app's code, resources) is taken from the
 Linux build, without its Linux system libraries and Pillow's separate Linux libraries.
 """

@@ -476,7 +476,7 @@ def _decrypt(path: Path, password: str | None) -> bytes:
                 office.load_key(password=password)
                 _keep_xls_decryption_in_memory()
             office.decrypt(out)
-    except mexc.InvalidKeyError:  # the one signal of a wrong password (a DecryptionError)
+    except mexc.InvalidKeyError:  # a wrong password; other DecryptionErrors are not that
         raise WrongPassword(
             f"The password for '{name}' is not correct; check it (passwords are case-sensitive) "
             f"and try again."
